@@ -1,0 +1,75 @@
+# The book's common commands. Each target sets up what it needs: a virtual
+# environment in .venv (pinned requirements.txt, bplib installed editable)
+# and, for the website, MathJax / require.js / the widgets manager from npm.
+#
+#   make book      set up, build the website, print where to open it
+#   make test      set up, run every test (unit, nbval, -W build, browser)
+#   make execute   re-execute every notebook in place (NB=path for one)
+#   make lab       start JupyterLab on the chapters
+#   make bench     run the benchmarks
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+ASSETS := _assets/vendor/.stamp
+HTML   := _build/html
+NB     ?= chapters/*.ipynb
+
+export TQDM_DISABLE := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench clean
+
+book: setup assets build
+	@echo
+	@echo "The book is built. Open $(CURDIR)/$(HTML)/index.html in a browser,"
+	@echo "or serve it: $(BIN)/python -m http.server -d $(HTML) 8000"
+
+test: setup assets chromium
+	$(MAKE) unit
+	$(MAKE) nbval
+	$(MAKE) build
+	$(MAKE) site-test
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json tools/vendor_assets.py $(STAMP)
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(BIN)/python tools/vendor_assets.py
+
+chromium:
+	@bash tools/ensure_chromium.sh
+
+build: $(STAMP) $(ASSETS)
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+unit: $(STAMP)
+	$(BIN)/pytest tests --ignore=tests/site
+
+nbval: $(STAMP)
+	$(BIN)/pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg chapters
+
+site-test: $(STAMP)
+	$(BIN)/pytest tests/site
+
+execute: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py $(wildcard $(NB))
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf _build node_modules _assets/vendor

@@ -1,0 +1,115 @@
+"""Input checks shared by the public entry points of ``bplib``.
+
+Every message names the argument, says what was expected and what was
+received, in the manner of scikit-learn. These run once per public call, never
+inside a hot loop.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_positive",
+    "check_positive_int",
+    "check_same_shape",
+    "check_rng",
+]
+
+
+def as_float_array(x, name, *, ndim=None, allow_empty=False, finite=True):
+    """Return ``x`` as a float64 array, or raise a clear error.
+
+    Parameters
+    ----------
+    x : array_like
+        The value to check.
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or tuple of int, optional
+        The allowed number(s) of dimensions.
+    allow_empty : bool, default False
+        Whether an array with a zero-length axis is acceptable.
+    finite : bool, default True
+        Whether to reject NaN and infinite entries.
+
+    Returns
+    -------
+    ndarray of float64
+        A new array when a conversion was needed, otherwise ``x`` itself
+        (never modified).
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers, got an array of dtype "
+            f"{arr.dtype} (e.g. strings or objects)"
+        )
+    arr = arr.astype(np.float64, copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(
+                f"{name} must be {want}, got a {arr.ndim}-D array of shape "
+                f"{arr.shape}"
+            )
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"{name} must be finite, got {bad} NaN or infinite "
+            f"entr{'y' if bad == 1 else 'ies'}"
+        )
+    return arr
+
+
+def check_positive(value, name):
+    """Return ``value`` as a float if it is a finite number > 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_positive_int(value, name, *, minimum=1):
+    """Return ``value`` as an int if it is an integer >= ``minimum``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_same_shape(Y, T, names=("Y", "T")):
+    """Raise if two arrays differ in shape (no silent broadcasting).
+
+    A target of shape ``(n,)`` against an output of shape ``(n, 1)`` would
+    broadcast to ``(n, n)`` in NumPy; here it is an error that says how to fix
+    it.
+    """
+    a, b = names
+    if Y.shape != T.shape:
+        hint = ""
+        if Y.ndim != T.ndim and Y.size == T.size:
+            hint = f"; reshape {b} with {b}.reshape({Y.shape})"
+        raise ValueError(
+            f"{a} and {b} must have the same shape, got {a}.shape={Y.shape} "
+            f"and {b}.shape={T.shape}{hint}"
+        )
+
+
+def check_rng(rng):
+    """Return a :class:`numpy.random.Generator` from a seed or a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
+        if isinstance(rng, bool):
+            raise TypeError(f"rng must be an int seed or a Generator, got {rng!r}")
+        return np.random.default_rng(rng)
+    raise TypeError(
+        f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}"
+    )

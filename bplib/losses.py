@@ -1,0 +1,227 @@
+"""Loss functions and their gradients: squared error and binary cross-entropy.
+
+Chapter 2 of the book (the sigmoid neuron). Row convention: outputs ``Y`` and
+targets ``T`` have shape ``(n, k)``, one example per row, and every loss is an
+average over the ``n`` rows (a sum over the ``k`` columns). Each gradient has
+the shape of the array it differentiates with respect to and carries the
+loss's ``1/n``.
+
+Shapes must agree exactly: a target of shape ``(n,)`` against an output of
+shape ``(n, 1)`` is an error, not a silent broadcast to ``(n, n)``.
+
+For a sigmoid output prefer the cross-entropy computed from the logits ``Z``
+(:func:`binary_cross_entropy_with_logits`): it never overflows, never takes
+``log(0)``, and its gradient is simply ``(sigmoid(Z) - T) / n``.
+"""
+
+import numpy as np
+
+from ._validation import as_float_array, check_positive, check_same_shape
+from .activations import sigmoid, softplus
+
+__all__ = [
+    "LOSSES",
+    "get_loss",
+    "squared_error",
+    "squared_error_gradient",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_gradient",
+    "binary_cross_entropy",
+    "binary_cross_entropy_gradient",
+]
+
+
+def _check_pair(Y, T, name="Y", unit_interval=()):
+    """Both as float64, ``Y`` 2-D, shapes equal; ``unit_interval`` names the
+    arguments whose entries must lie in [0, 1]."""
+    Y = as_float_array(Y, name, ndim=2)
+    T = as_float_array(T, "T")
+    check_same_shape(Y, T, (name, "T"))
+    for label, arr in ((name, Y), ("T", T)):
+        if label in unit_interval and (arr.min() < 0 or arr.max() > 1):
+            raise ValueError(
+                f"{label} must lie in [0, 1], got values from {arr.min():g} "
+                f"to {arr.max():g}"
+            )
+    return Y, T
+
+
+def squared_error(Y, T):
+    """Half the mean squared error, :eq:`eq-mse`.
+
+    :math:`\\mathcal{L} = \\frac{1}{2n}\\sum_{i,j} (y_{ij} - t_{ij})^2`: the
+    sum runs over all entries, the average over the ``n`` rows. The ``1/2``
+    cancels the 2 of the derivative (see :func:`squared_error_gradient`).
+
+    Parameters
+    ----------
+    Y : array_like of shape (n, k)
+        Outputs.
+    T : array_like of shape (n, k)
+        Targets.
+
+    Returns
+    -------
+    float
+    """
+    Y, T = _check_pair(Y, T)
+    return float(np.sum((Y - T) ** 2) / (2 * len(Y)))  # eq-mse
+
+
+def squared_error_gradient(Y, T):
+    """Gradient of :func:`squared_error` with respect to ``Y``,
+    :eq:`eq-mse-grad`: :math:`(Y - T)/n`.
+
+    With the other common scaling, :math:`\\frac{1}{n}\\sum (y - t)^2`
+    (no half), the gradient would be :math:`2(Y - T)/n`.
+
+    Parameters
+    ----------
+    Y, T : array_like of shape (n, k)
+
+    Returns
+    -------
+    dY : ndarray of shape (n, k)
+    """
+    Y, T = _check_pair(Y, T)
+    return (Y - T) / len(Y)  # eq-mse-grad
+
+
+def binary_cross_entropy_with_logits(Z, T):
+    """Binary cross-entropy of ``sigmoid(Z)`` against ``T``, from the logits,
+    :eq:`eq-bce-logit`.
+
+    :math:`\\mathcal{L} = \\frac{1}{n}\\sum_{i,j}
+    \\left[\\operatorname{softplus}(z_{ij}) - t_{ij}\\,z_{ij}\\right]`, equal
+    to the cross-entropy :eq:`eq-bce` of :math:`Y = \\sigma(Z)` but stable:
+    the softplus is evaluated by ``np.logaddexp``, so ``|Z| = 1000`` gives a
+    finite loss and no warning.
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, k)
+        Logits (pre-activations of the sigmoid output).
+    T : array_like of shape (n, k)
+        Targets in [0, 1] (usually 0 or 1).
+
+    Returns
+    -------
+    float
+    """
+    Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
+    return float(np.sum(softplus(Z) - T * Z) / len(Z))  # eq-bce-logit
+
+
+def binary_cross_entropy_with_logits_gradient(Z, T):
+    """Gradient of :func:`binary_cross_entropy_with_logits` with respect to
+    the logits ``Z``, :eq:`eq-bce-grad`: :math:`(\\sigma(Z) - T)/n`.
+
+    The sigmoid's derivative has cancelled: no factor
+    :math:`\\sigma'(Z)` appears, so a saturated, wrong output still gets a
+    large gradient.
+
+    Parameters
+    ----------
+    Z, T : array_like of shape (n, k)
+
+    Returns
+    -------
+    dZ : ndarray of shape (n, k)
+    """
+    Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
+    return (sigmoid(Z) - T) / len(Z)  # eq-bce-grad
+
+
+def binary_cross_entropy(Y, T, eps=1e-12):
+    """Binary cross-entropy of probabilities ``Y``, :eq:`eq-bce`, clipped.
+
+    :math:`\\mathcal{L} = -\\frac{1}{n}\\sum_{i,j}
+    \\left[t_{ij}\\log y_{ij} + (1 - t_{ij})\\log(1 - y_{ij})\\right]`, with
+    ``Y`` clipped to ``[eps, 1 - eps]`` so that ``log(0)`` never happens. The
+    clipping caps each term at ``-log(eps)`` (about 27.6 for the default),
+    so a confidently wrong output is under-penalised; when the logits are at
+    hand use :func:`binary_cross_entropy_with_logits` instead.
+
+    Parameters
+    ----------
+    Y : array_like of shape (n, k)
+        Probabilities in [0, 1].
+    T : array_like of shape (n, k)
+        Targets in [0, 1].
+    eps : float, default 1e-12
+        The clipping margin, > 0.
+
+    Returns
+    -------
+    float
+    """
+    Y, T = _check_pair(Y, T, unit_interval=("Y", "T"))
+    Y = np.clip(Y, check_positive(eps, "eps"), 1.0 - eps)
+    total = T * np.log(Y) + (1.0 - T) * np.log1p(-Y)  # eq-bce
+    return float(-np.sum(total) / len(Y))
+
+
+def binary_cross_entropy_gradient(Y, T, eps=1e-12):
+    """Gradient of :func:`binary_cross_entropy` with respect to ``Y``,
+    :eq:`eq-bce-dy`: :math:`\\frac{Y - T}{Y(1 - Y)}/n`, with ``Y`` clipped as
+    in the loss.
+
+    Multiplied by :math:`\\sigma'(Z) = Y(1 - Y)` it gives
+    :eq:`eq-bce-grad`; near 0 or 1 the division is ill-conditioned, another
+    reason to work from the logits.
+
+    Parameters
+    ----------
+    Y, T : array_like of shape (n, k)
+    eps : float, default 1e-12
+
+    Returns
+    -------
+    dY : ndarray of shape (n, k)
+    """
+    Y, T = _check_pair(Y, T, unit_interval=("Y", "T"))
+    Y = np.clip(Y, check_positive(eps, "eps"), 1.0 - eps)
+    return (Y - T) / (Y * (1.0 - Y)) / len(Y)  # eq-bce-dy
+
+
+LOSSES = {
+    "squared_error": (squared_error, squared_error_gradient),
+    "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_gradient),
+    "binary_cross_entropy_with_logits": (
+        binary_cross_entropy_with_logits,
+        binary_cross_entropy_with_logits_gradient,
+    ),
+}
+"""dict of str to (loss, gradient): each called as ``f(output, T)``, where
+the output is ``Y`` except for ``"binary_cross_entropy_with_logits"``, which
+takes the logits ``Z``."""
+
+
+def get_loss(name):
+    """Look up a loss and its gradient by name.
+
+    Parameters
+    ----------
+    name : str
+        ``"squared_error"``, ``"binary_cross_entropy"`` or
+        ``"binary_cross_entropy_with_logits"``.
+
+    Returns
+    -------
+    tuple of (callable, callable)
+        ``(loss, gradient)``.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is unknown; the message lists the known names.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"loss name must be a string, got {name!r}")
+    try:
+        return LOSSES[name]
+    except KeyError:
+        known = ", ".join(repr(key) for key in LOSSES)
+        raise ValueError(f"unknown loss {name!r}; known losses are {known}") from None
