@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from . import data, linear, plots
 from ._validation import as_float_array
@@ -167,6 +168,10 @@ def plot(result, fig, *, extent=None):
     curve = plots.loss_curve(ax_l, result.loss, loss_min=result.loss_min, color="C3",
                              marker="o", markersize=2.5)
     ax_l.grid(True, which="major", alpha=0.3)
+    # Plain-text tick labels ("1e-03"): typesetting 10^k on every redraw
+    # would cost more than everything else a slider move does.
+    ax_l.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
+    ax_l.yaxis.set_minor_formatter(NullFormatter())
     artists = Artists(ax_w, ax_l, path, start, curve)
     update(artists, result)
     return artists

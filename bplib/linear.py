@@ -315,5 +315,6 @@ def lms(X, T, W0, eta, epochs, b0=None, *, rng=0, on_divergence="raise"):
     X, T, W, b = _check_data(X, T, W0, b0)
     eta = check_positive(eta, "eta")
     epochs = check_positive_int(epochs, "epochs")
-    order = np.concatenate([check_rng(rng).permutation(len(X)) for _ in range(epochs)])
+    rng = check_rng(rng)
+    order = np.concatenate([rng.permutation(len(X)) for _ in range(epochs)])
     return _train(X, T, W, b, eta, (order[i : i + 1] for i in range(len(order))), on_divergence)

@@ -189,3 +189,14 @@ def _check_accessibility(page, axe):
                 continue
             problems.append(f"{violation['id']}: {node['target']} {violation['help']}")
     assert not problems, "accessibility violations:\n" + "\n".join(problems)
+
+
+@pytest.mark.site
+def test_search_finds_the_book_s_words(browser, site_url):
+    page, log = _open(browser, f"{site_url}/search.html?q=gradient")
+    try:
+        page.wait_for_selector("#search-results ul.search li", timeout=15_000)
+        hits = page.locator("#search-results ul.search li").count()
+    finally:
+        page.close()
+    assert hits > 0, "the search page found nothing for 'gradient'"
