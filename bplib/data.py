@@ -11,7 +11,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_positive, check_positive_int, check_rng
 
-__all__ = ["regression", "two_blobs"]
+__all__ = ["regression", "two_blobs", "xor"]
 
 
 def regression(n=50, *, weights=(2.0, -1.0), bias=0.0, correlation=0.8,
@@ -110,3 +110,46 @@ def two_blobs(n=100, *, centers=((-1.0, -0.5), (1.0, 1.0)), spread=0.8, rng=0):
     X = centers[labels] + spread * rng.standard_normal((n, 2))
     order = rng.permutation(n)
     return X[order], labels[order, None].astype(np.float64)
+
+
+def xor(repeats=1, *, noise=0.0, rng=0):
+    """The exclusive-or problem: label 1 where exactly one input is 1.
+
+    Chapter 3 proves that no single neuron separates these four points and
+    trains a two-layer network on them. With the defaults the result is the
+    four corners of the unit square in the order (0, 0), (0, 1), (1, 0),
+    (1, 1), with targets 0, 1, 1, 0. With ``repeats > 1`` the four corners are
+    repeated that many times (in the same order), and ``noise > 0`` jitters
+    each input by independent Gaussian noise, for a larger, noisy version.
+
+    Parameters
+    ----------
+    repeats : int, default 1
+        How many copies of the four corners, >= 1.
+    noise : float >= 0, default 0.0
+        The standard deviation of the noise added to every input.
+    rng : int, numpy.random.Generator or None, default 0
+        The seed or generator (used only when ``noise > 0``).
+
+    Returns
+    -------
+    X : ndarray of shape (4 * repeats, 2)
+        The inputs, one example per row.
+    T : ndarray of shape (4 * repeats, 1)
+        The labels, 0.0 or 1.0.
+
+    Examples
+    --------
+    >>> X, T = xor()
+    >>> X.shape, T.shape, T[:, 0].tolist()
+    ((4, 2), (4, 1), [0.0, 1.0, 1.0, 0.0])
+    """
+    repeats = check_positive_int(repeats, "repeats")
+    if noise != 0:  # zero means no noise; anything else must be a number > 0
+        noise = check_positive(noise, "noise")
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    X = np.tile(corners, (repeats, 1))
+    T = np.tile([[0.0], [1.0], [1.0], [0.0]], (repeats, 1))
+    if noise > 0:
+        X = X + noise * check_rng(rng).standard_normal(X.shape)
+    return X, T

@@ -10,6 +10,7 @@
 * :func:`widget` wires sliders to the two (ipywidgets, imported lazily).
 """
 
+import base64
 import io
 from dataclasses import dataclass
 
@@ -193,17 +194,22 @@ def update(artists, result):
     ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10)
 
 
-def _png(fig):
+def _img(fig, result):
+    """The figure as an ``<img>`` tag with alt text, for an HTML widget."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
-    return buffer.getvalue()
+    data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = (f"Loss contours over the weights w1 and w2 with the path of {len(result.W) - 1} "
+           f"gradient-descent steps at learning rate {result.eta:.3g}, and the loss above "
+           f"its minimum per step on a log scale; verdict: {result.verdict}.")
+    return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
 
 
 def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
     """Sliders for the learning rate, the number of steps and the start.
 
     Each move reruns :func:`experiment` and redraws with :func:`update` into
-    the same figure, shown as an image. Needs ``ipywidgets``.
+    the same figure, shown as a PNG image with alt text. Needs ``ipywidgets``.
 
     Returns
     -------
@@ -228,7 +234,7 @@ def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=0.1, description="start w₂",
                             style=style),
     }
-    image = w.Image(value=_png(fig), format="png")
+    image = w.HTML(value=_img(fig, result))
     fig.set_layout_engine("none")  # keep the first layout: redraws skip it
     verdict = w.HTML(value=result.summary)
 
@@ -237,7 +243,7 @@ def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         res = experiment(c["eta"].value, c["steps"].value, (c["w1"].value, c["w2"].value),
                          X=X, T=T)
         update(artists, res)
-        image.value, verdict.value = _png(fig), res.summary
+        image.value, verdict.value = _img(fig, res), res.summary
 
     for control in controls.values():
         control.observe(refresh, names="value")

@@ -149,7 +149,7 @@ def excess(losses, loss_min):
     return np.where(gap > 0, gap, np.nan)
 
 
-def loss_curve(ax, losses, *, loss_min=0.0, label=None, **style):
+def loss_curve(ax, losses, *, loss_min=0.0, x=None, label=None, **style):
     """The loss per step on a logarithmic axis.
 
     Parameters
@@ -161,6 +161,10 @@ def loss_curve(ax, losses, *, loss_min=0.0, label=None, **style):
         Subtracted before plotting: with the smallest attainable loss, the
         curve shows how far training still has to go, and steady (linear)
         convergence draws a straight line.
+    x : array_like of shape (k + 1,), optional
+        Where to draw each loss along the horizontal axis; by default the
+        step number 0, 1, ..., k (pass e.g. ``np.arange(k + 1) / n`` to
+        count epochs of ``n`` single-example updates).
     label : str, optional
     **style
         Passed on to :meth:`matplotlib.axes.Axes.plot`.
@@ -170,7 +174,10 @@ def loss_curve(ax, losses, *, loss_min=0.0, label=None, **style):
     matplotlib.lines.Line2D
     """
     losses = as_float_array(losses, "losses", ndim=1, finite=False)
-    (line,) = ax.plot(excess(losses, loss_min), label=label, **style)
+    x = np.arange(len(losses)) if x is None else as_float_array(x, "x", ndim=1)
+    if x.shape != losses.shape:
+        raise ValueError(f"x must have the shape of losses {losses.shape}, got {x.shape}")
+    (line,) = ax.plot(x, excess(losses, loss_min), label=label, **style)
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss" if loss_min == 0 else r"$\mathcal{L} - \mathcal{L}^*$")

@@ -95,6 +95,8 @@ def test_widget_builds_and_a_slider_move_redraws():
     np.testing.assert_allclose(box.artists.path.get_xdata(), after.W[:, 0])
     assert not np.allclose(box.artists.path.get_xydata(), before_path)
     assert image.value != before_png
+    assert 'alt="Loss contours' in image.value and "learning rate 1;" not in image.value
+    assert "verdict: oscillating" in image.value
     assert box.children[3].value == after.summary
     box.controls["steps"].value = 40
     assert len(box.artists.curve.get_xdata()) == 41

@@ -72,3 +72,10 @@ def test_loss_curve_on_a_log_axis(ax):
 def test_excess_masks_non_positive_values():
     np.testing.assert_allclose(plots.excess([3.0, 2.0, 1.0], 1.0)[:2], [2.0, 1.0])
     assert np.isnan(plots.excess([0.5], 1.0)[0])
+
+
+def test_loss_curve_at_given_positions(ax):
+    line = plots.loss_curve(ax, [4.0, 2.0, 1.0], x=[0.0, 0.5, 1.0])
+    np.testing.assert_allclose(line.get_xdata(), [0.0, 0.5, 1.0])
+    with pytest.raises(ValueError, match="x must have the shape of losses"):
+        plots.loss_curve(ax, [4.0, 2.0, 1.0], x=[0.0, 1.0])

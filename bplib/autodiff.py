@@ -1,0 +1,351 @@
+"""A small reverse-mode automatic differentiation engine over NumPy arrays.
+
+Chapter 5 of the book (backpropagation is reverse-mode autodiff). A
+:class:`Tensor` holds an array ``value``, its adjoint ``grad`` (the gradient
+of the final scalar with respect to this node, filled in by
+:meth:`Tensor.backward`) and the ``parents`` it was computed from. Every
+operation has the same three beats: compute the output node, define a
+closure ``_backward`` that adds the output's adjoint, times the operation's
+local derivative, into each parent's ``grad`` (its vector-Jacobian product),
+and attach the closure to the output::
+
+    W = Tensor(rng.normal(size=(3, 2)), name="W")
+    loss = squared_error((X @ W + b).sigmoid(), T)
+    loss.backward()          # W.grad is now dL/dW, of W's shape
+
+:meth:`Tensor.backward` visits the graph in reverse topological order (found
+without recursion, so graphs of any depth work). Operations broadcast as
+NumPy does; :func:`unbroadcast` sums an adjoint back to its operand's shape.
+"""
+
+import numpy as np
+
+from . import activations, losses
+from ._validation import as_float_array
+
+__all__ = [
+    "Tensor",
+    "unbroadcast",
+    "squared_error",
+    "binary_cross_entropy_with_logits",
+    "value_and_grad",
+]
+
+
+def unbroadcast(g, shape):
+    """Sum an adjoint ``g`` over the axes along which an operand was broadcast,
+    :eq:`eq-ad-vjp-add`.
+
+    Parameters
+    ----------
+    g : ndarray
+        The adjoint of a broadcast result, e.g. of shape ``(n, k)``.
+    shape : tuple of int
+        The operand's shape, e.g. ``(k,)`` for a bias; NumPy must be able to
+        broadcast it to ``g.shape``.
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+    """
+    while g.ndim > len(shape):  # axes NumPy prepended: sum them away
+        g = g.sum(axis=0)  # eq-ad-vjp-add
+    axes = tuple(i for i, size in enumerate(shape) if size == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g  # eq-ad-vjp-add (stretched axes)
+
+
+class Tensor:
+    """A node of a computation graph: an array value and, after
+    :meth:`backward`, its adjoint :eq:`eq-ad-adjoint`.
+
+    Parameters
+    ----------
+    value : array_like of real numbers, any shape
+        Stored as a float64 array.
+    name : str, optional
+        A label shown by ``repr``.
+
+    Attributes
+    ----------
+    value : ndarray of float64
+    grad : ndarray of the shape of ``value``, or None
+        The adjoint :math:`\\bar v = \\partial\\mathcal{L}/\\partial v` of the
+        node, set by the last :meth:`backward` through it; None before.
+    parents : tuple of Tensor
+        The nodes this one was computed from (empty for an input).
+    op : str
+        The operation that made the node (empty for an input).
+    """
+
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected method
+
+    def __init__(self, value, name=None):
+        self.value = as_float_array(value, "value", allow_empty=True, finite=False)
+        self.grad, self.parents, self.op, self.name = None, (), "", name
+        self._backward = lambda: None  # an input has no parents to pass to
+
+    @classmethod
+    def _node(cls, value, parents, op):
+        out = cls.__new__(cls)  # no validation: value comes from NumPy
+        out.value, out.grad, out.parents, out.op, out.name = value, None, parents, op, None
+        out._backward = lambda: None
+        return out
+
+    shape = property(lambda self: self.value.shape, doc="The shape of ``value``.")
+    ndim = property(lambda self: self.value.ndim, doc="The number of axes of ``value``.")
+
+    def __repr__(self):
+        shown = np.array2string(self.value, precision=4, separator=", ") if self.value.size <= 6 \
+            else f"<array of shape {self.shape}>"
+        extras = "".join(f", {k}={v!r}" for k, v in (("name", self.name), ("op", self.op)) if v)
+        return f"Tensor({shown}{extras})"
+
+    # -- the reverse sweep ---------------------------------------------------
+
+    def _topological_order(self):
+        """Every node this one depends on, each after all of its parents.
+
+        A depth-first search with an explicit stack (not recursion, which would
+        overflow Python's stack on a chain thousands of nodes long): a node is
+        appended once all its parents have been, on its second visit.
+        """
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((p, False) for p in node.parents if id(p) not in seen)
+        return order
+
+    def backward(self, grad=None):
+        """Fill in the adjoint ``grad`` of every node this one depends on.
+
+        Sets every adjoint to zero, seeds this node's with ``grad``, then
+        runs each node's vector-Jacobian product in reverse topological order,
+        :eq:`eq-ad-adjoint`; each adds into its parents' adjoints, so a value
+        used several times receives the sum :eq:`eq-ad-fanout`. A second
+        call recomputes the adjoints instead of adding to the first ones.
+
+        Parameters
+        ----------
+        grad : array_like of this node's shape, optional
+            The seed :math:`\\bar v` of this node. Needed unless the node holds
+            a single number (a loss), whose seed is 1.
+        """
+        if grad is None:
+            if self.value.size != 1:
+                raise ValueError(
+                    f"backward() without a seed gradient needs a scalar (a loss), got a "
+                    f"Tensor of shape {self.shape}; reduce it (e.g. .sum()) or pass "
+                    f"grad=<array of shape {self.shape}>")
+            grad = np.ones_like(self.value)
+        grad = as_float_array(grad, "grad", allow_empty=True)
+        if grad.shape != self.shape:
+            raise ValueError(f"grad must have the shape of this Tensor, {self.shape}, got {grad.shape}")
+        order = self._topological_order()
+        for node in order:
+            node.grad = np.zeros_like(node.value)
+        self.grad += grad  # the seed: dL/dL = 1 for a scalar loss
+        for node in reversed(order):  # eq-ad-adjoint: children before parents
+            node._backward()
+
+    # -- operations: each builds its output and the output's VJP closure -----
+
+    def __add__(self, other):
+        other = _lift(other)
+        out = Tensor._node(self.value + other.value, (self, other), "+")
+
+        def _backward():
+            self.grad += unbroadcast(out.grad, self.shape)  # eq-ad-vjp-add
+            other.grad += unbroadcast(out.grad, other.shape)  # eq-ad-vjp-add
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = _lift(other)
+        out = Tensor._node(self.value * other.value, (self, other), "*")
+
+        def _backward():
+            self.grad += unbroadcast(out.grad * other.value, self.shape)  # eq-ad-vjp-elementwise
+            other.grad += unbroadcast(out.grad * self.value, other.shape)  # eq-ad-vjp-elementwise
+        out._backward = _backward
+        return out
+
+    def __pow__(self, p):
+        if isinstance(p, Tensor) or np.ndim(p) != 0:
+            raise TypeError(f"the exponent must be a plain number, got {type(p).__name__}")
+        p = float(p)
+        return self._unary(lambda x: x ** p, lambda x: p * x ** (p - 1), f"**{p:g}")
+
+    def __matmul__(self, other):
+        other = _lift(other)
+        if self.ndim != 2 or other.ndim != 2 or self.shape[1] != other.shape[0]:
+            raise ValueError(
+                f"matmul needs 2-D operands whose inner sizes agree, got shapes {self.shape} "
+                f"@ {other.shape}" + (f": {self.shape[1]} columns against {other.shape[0]} rows"
+                                      if self.ndim == other.ndim == 2 else ""))
+        out = Tensor._node(self.value @ other.value, (self, other), "@")
+
+        def _backward():
+            self.grad += out.grad @ other.value.T  # eq-ad-vjp-matmul
+            other.grad += self.value.T @ out.grad  # eq-ad-vjp-matmul
+        out._backward = _backward
+        return out
+
+    def sum(self, axis=None, keepdims=False):
+        """Sum over ``axis`` (all axes by default), as ``np.sum``; VJP :eq:`eq-ad-vjp-sum`."""
+        out = Tensor._node(self.value.sum(axis=axis, keepdims=keepdims), (self,), "sum")
+
+        def _backward():
+            g = out.grad if keepdims or axis is None else np.expand_dims(out.grad, axis)
+            self.grad += np.broadcast_to(g, self.shape)  # eq-ad-vjp-sum: copy back
+        out._backward = _backward
+        return out
+
+    def _unary(self, f, df, op):
+        """An elementwise function ``f`` with derivative ``df``, :eq:`eq-ad-vjp-elementwise`."""
+        out = Tensor._node(f(self.value), (self,), op)
+
+        def _backward():
+            self.grad += out.grad * df(self.value)  # eq-ad-vjp-elementwise
+        out._backward = _backward
+        return out
+
+    def exp(self):
+        """Elementwise :math:`e^x`."""
+        return self._unary(np.exp, np.exp, "exp")
+
+    def log(self):
+        """Elementwise natural logarithm (of positive values)."""
+        return self._unary(np.log, lambda x: 1.0 / x, "log")
+
+    def activation(self, name):
+        """An activation of :mod:`bplib.activations`, by name, with its derivative."""
+        f, df = activations.get_activation(name)
+        return self._unary(f, df, name)
+
+    def sigmoid(self):
+        """Elementwise logistic sigmoid."""
+        return self.activation("sigmoid")
+
+    def tanh(self):
+        """Elementwise hyperbolic tangent."""
+        return self.activation("tanh")
+
+    def relu(self):
+        """Elementwise :math:`\\max(0, x)`."""
+        return self.activation("relu")
+
+    # -- derived operations, written in terms of the ones above ---------------
+
+    def __neg__(self):
+        return self * -1.0  # -a = a * (-1)
+
+    def __sub__(self, other):
+        return self + (-_lift(other))  # a - b = a + (-b)
+
+    def __truediv__(self, other):
+        return self * _lift(other) ** -1.0  # a / b = a * b^-1
+
+    def mean(self, axis=None, keepdims=False):
+        """Mean over ``axis``, as ``np.mean``: the sum divided by the count."""
+        axes = range(self.ndim) if axis is None else np.atleast_1d(axis)
+        count = int(np.prod([self.shape[a] for a in axes]))
+        return self.sum(axis, keepdims) * (1.0 / count)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __rsub__(self, other):
+        return _lift(other) - self
+
+    def __rtruediv__(self, other):
+        return _lift(other) / self
+
+    def __rmatmul__(self, other):
+        return _lift(other) @ self
+
+
+def _lift(x):
+    """A Tensor as it is; anything else becomes a constant input node."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _loss(name, Y, T):
+    """A loss of :mod:`bplib.losses` as one node: value and gradient as there."""
+    if not isinstance(Y, Tensor):
+        raise TypeError(f"the loss's first argument must be a Tensor (the node to "
+                        f"differentiate), got {type(Y).__name__}")
+    T = T.value if isinstance(T, Tensor) else T  # targets are constants
+    loss, gradient = losses.get_loss(name)
+    out = Tensor._node(np.array(loss(Y.value, T)), (Y,), name)
+
+    def _backward():
+        Y.grad += out.grad * gradient(Y.value, T)  # chain rule into a scalar
+    out._backward = _backward
+    return out
+
+
+def squared_error(Y, T):
+    """Half the mean squared error of ``Y`` against constant targets ``T``,
+    exactly as :func:`bplib.losses.squared_error`; its VJP multiplies
+    :func:`bplib.losses.squared_error_gradient`, :math:`(Y - T)/n`.
+
+    Parameters
+    ----------
+    Y : Tensor of shape (n, k)
+    T : array_like of shape (n, k)
+
+    Returns
+    -------
+    Tensor of shape ()
+    """
+    return _loss("squared_error", Y, T)
+
+
+def binary_cross_entropy_with_logits(Z, T):
+    """Binary cross-entropy of ``sigmoid(Z)`` against constant targets ``T``,
+    from the logits, exactly as
+    :func:`bplib.losses.binary_cross_entropy_with_logits`; its VJP multiplies
+    :math:`(\\sigma(Z) - T)/n`.
+
+    Parameters
+    ----------
+    Z : Tensor of shape (n, k)
+    T : array_like of shape (n, k), values in [0, 1]
+
+    Returns
+    -------
+    Tensor of shape ()
+    """
+    return _loss("binary_cross_entropy_with_logits", Z, T)
+
+
+def value_and_grad(f, params):
+    """Evaluate a scalar function and its gradient with one reverse sweep.
+
+    Parameters
+    ----------
+    f : callable
+        Called as ``f(tensors)`` with a dict of :class:`Tensor` keyed like
+        ``params``; returns a Tensor holding one number.
+    params : dict of str to array_like
+        The point, e.g. ``{"W1": W1, "b1": b1}``.
+
+    Returns
+    -------
+    value : float
+    grads : dict of str to ndarray
+        Keyed and shaped like ``params``.
+    """
+    if not isinstance(params, dict) or not params:
+        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
+    nodes = {k: Tensor(as_float_array(v, f"params[{k!r}]"), name=k) for k, v in params.items()}
+    out = f(nodes)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"f must return a Tensor, got {type(out).__name__}")
+    out.backward()
+    return float(out.value), {k: node.grad for k, node in nodes.items()}

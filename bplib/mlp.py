@@ -1,0 +1,332 @@
+"""A fully connected network of any depth: forward pass, delta recursion, gradients.
+
+Chapter 4 of the book (the delta recursion). Parameters are a dict of arrays
+keyed like the text, ``{"W1": W1, "b1": b1, ..., "WL": WL, "bL": bL}``, with
+``W<l>`` of shape ``(d_{l-1}, d_l)`` and ``b<l>`` of shape ``(d_l,)``; the
+gradients returned by :func:`backward` have the same keys and shapes, and the
+dict can be handed to :func:`bplib.gradcheck.check_gradients` as it is.
+Each layer has its own activation, named as in :mod:`bplib.activations`::
+
+    params = init_params([2, 8, 8, 1], rng=0)
+    loss, grads = loss_and_gradients(X, T, params, ["tanh", "tanh", "sigmoid"])
+
+Everything is vectorised over the batch: the forward pass costs one matrix
+product per layer and the backward pass two (one fewer in total), so a
+training step costs about three matrix products per layer.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_float_array, check_rng, check_same_shape
+from .activations import get_activation
+from .losses import get_loss
+
+__all__ = [
+    "Cache",
+    "init_params",
+    "layer_sizes",
+    "forward",
+    "output_delta",
+    "backward",
+    "loss_and_gradients",
+    "cache_nbytes",
+]
+
+_LOGITS = "binary_cross_entropy_with_logits"
+
+
+@dataclass(frozen=True)
+class Cache:
+    """What the forward pass keeps for the backward pass.
+
+    Attributes
+    ----------
+    A : dict of int to ndarray
+        ``A[l]`` is the activation :math:`A^{(l)}` of shape ``(n, d_l)``,
+        for ``l = 0, ..., L``; ``A[0]`` is the input ``X`` and ``A[L]`` the
+        output ``Y``.
+    Z : dict of int to ndarray
+        ``Z[l]`` is the weighted input :math:`Z^{(l)}` of shape
+        ``(n, d_l)``, for ``l = 1, ..., L``.
+    activations : tuple of str
+        The activation of each layer, ``activations[l - 1]`` for layer ``l``.
+    """
+
+    A: dict
+    Z: dict
+    activations: tuple
+
+
+def init_params(sizes, rng=0, scale=None):
+    """Random weights and zero biases for a network with the given layer sizes.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``(d_0, d_1, ..., d_L)``: the number of inputs, then the units of
+        each layer; at least two entries, all >= 1.
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator for the weights.
+    scale : float, optional
+        Standard deviation of every weight. By default ``1 / sqrt(d_{l-1})``
+        for layer ``l``, which keeps the weighted inputs of order one
+        (chapter 6 compares initialisations).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``W<l>`` of shape ``(d_{l-1}, d_l)``, normal; ``b<l>`` of shape
+        ``(d_l,)``, zero.
+    """
+    sizes = [int(d) for d in sizes] if np.ndim(sizes) == 1 else None
+    if not sizes or len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must list two or more positive layer sizes, got {sizes}")
+    rng = check_rng(rng)
+    params = {}
+    for l, (d_prev, d) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        std = 1.0 / np.sqrt(d_prev) if scale is None else float(scale)
+        params[f"W{l}"] = rng.normal(scale=std, size=(d_prev, d))
+        params[f"b{l}"] = np.zeros(d)
+    return params
+
+
+def layer_sizes(params):
+    """The sizes ``(d_0, ..., d_L)`` of a network, after checking its parameters.
+
+    Raises a clear error when a key is missing or unexpected, when a bias does
+    not match its weights, or when consecutive layers disagree in size.
+
+    Parameters
+    ----------
+    params : dict of str to array_like
+        ``{"W1": ..., "b1": ..., ..., "WL": ..., "bL": ...}``.
+
+    Returns
+    -------
+    tuple of int
+    """
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict such as {{'W1': W1, 'b1': b1}}, got {type(params).__name__}"
+        )
+    L = len(params) // 2
+    expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
+    if L == 0 or set(params) != expected:
+        raise ValueError(f"params must have the keys W1, b1, ..., WL, bL, got {sorted(params)}")
+    sizes = []
+    for l in range(1, L + 1):
+        W = as_float_array(params[f"W{l}"], f"W{l}", ndim=2)
+        b = as_float_array(params[f"b{l}"], f"b{l}", ndim=1)
+        if b.shape != (W.shape[1],):
+            raise ValueError(
+                f"b{l} must have shape ({W.shape[1]},) to match W{l}.shape={W.shape}, "
+                f"got b{l}.shape={b.shape}"
+            )
+        if sizes and W.shape[0] != sizes[-1]:
+            raise ValueError(
+                f"layer-size mismatch: W{l} has {W.shape[0]} rows but layer {l - 1} "
+                f"has {sizes[-1]} units (W{l - 1}.shape={np.shape(params[f'W{l - 1}'])}, "
+                f"W{l}.shape={W.shape})"
+            )
+        sizes += [W.shape[0], W.shape[1]] if l == 1 else [W.shape[1]]
+    return tuple(sizes)
+
+
+def _check_activations(activations, L):
+    if isinstance(activations, str) or not isinstance(activations, (list, tuple)):
+        hint = f"; for one activation everywhere use [{activations!r}] * {L}"
+        raise TypeError(
+            f"activations must be a list of {L} names, one per layer, got {activations!r}"
+            + (hint if isinstance(activations, str) else "")
+        )
+    if len(activations) != L:
+        raise ValueError(
+            f"activations must name one activation per layer, {L} for this network, "
+            f"got {len(activations)}: {list(activations)}"
+        )
+    for name in activations:
+        get_activation(name)  # raises for an unknown name, listing the known ones
+    return tuple(activations)
+
+
+def _check_X(X, sizes):
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != sizes[0]:
+        raise ValueError(
+            f"X has {X.shape[1]} features but W1 expects {sizes[0]} (X.shape={X.shape})"
+        )
+    return X
+
+
+def _forward(X, params, activations):
+    A, Z = {0: X}, {}
+    for l, name in enumerate(activations, start=1):
+        f = get_activation(name).function
+        Z[l] = A[l - 1] @ params[f"W{l}"] + params[f"b{l}"]  # eq-delta-layer
+        A[l] = f(Z[l])  # eq-delta-layer
+    return A[len(activations)], Cache(A, Z, activations)
+
+
+def forward(X, params, activations):
+    """The forward pass, :eq:`eq-delta-layer`, keeping what the backward pass needs.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, d_0)
+        One example per row.
+    params : dict of str to ndarray
+        As returned by :func:`init_params`.
+    activations : list of str
+        One name per layer, from :data:`bplib.activations.ACTIVATIONS`.
+
+    Returns
+    -------
+    Y : ndarray of shape (n, d_L)
+        The output :math:`A^{(L)}`.
+    cache : Cache
+        Every :math:`A^{(l)}` and :math:`Z^{(l)}`, and the activations' names.
+    """
+    sizes = layer_sizes(params)
+    activations = _check_activations(activations, len(sizes) - 1)
+    return _forward(_check_X(X, sizes), params, activations)
+
+
+def _check_T(T, cache):
+    T = as_float_array(T, "T")
+    Y = cache.A[len(cache.Z)]
+    check_same_shape(Y, T, ("Y", "T"))
+    return T
+
+
+def output_delta(cache, T, loss="squared_error"):
+    """The output delta :math:`\\delta^{(L)}`, :eq:`eq-delta-output`.
+
+    In general the loss's gradient times the output activation's derivative,
+    ``dY * f'(Z_L)``. For ``loss="binary_cross_entropy_with_logits"`` the
+    output activation must be ``"sigmoid"``; the loss is then computed from
+    the logits and the delta simplifies to :math:`(\\sigma(Z^{(L)}) - T)/n`,
+    :eq:`eq-delta-logits`.
+
+    Parameters
+    ----------
+    cache : Cache
+        From :func:`forward`.
+    T : array_like of shape (n, d_L)
+        Targets, shaped exactly like the output.
+    loss : str, default "squared_error"
+        A key of :data:`bplib.losses.LOSSES`.
+
+    Returns
+    -------
+    delta : ndarray of shape (n, d_L)
+    """
+    T = _check_T(T, cache)
+    return _output_delta(cache, T, loss)
+
+
+def _output_delta(cache, T, loss):
+    L, (_, gradient) = len(cache.Z), get_loss(loss)
+    if loss == _LOGITS:
+        if cache.activations[-1] != "sigmoid":
+            raise ValueError(
+                f"loss {_LOGITS!r} needs a 'sigmoid' output layer, "
+                f"got {cache.activations[-1]!r}"
+            )
+        return gradient(cache.Z[L], T)  # eq-delta-logits
+    df = get_activation(cache.activations[-1]).derivative
+    return gradient(cache.A[L], T) * df(cache.Z[L])  # eq-delta-output
+
+
+def _backward(delta, params, cache):
+    grads = {}
+    for l in range(len(cache.Z), 0, -1):
+        grads[f"W{l}"] = cache.A[l - 1].T @ delta  # eq-delta-dW
+        grads[f"b{l}"] = delta.sum(axis=0)  # eq-delta-db
+        if l > 1:
+            df = get_activation(cache.activations[l - 2]).derivative
+            delta = (delta @ params[f"W{l}"].T) * df(cache.Z[l - 1])  # eq-delta-recursion
+    return {key: grads[key] for key in params}  # in the order of params
+
+
+def backward(delta, params, cache):
+    """The backward pass: the delta recursion and the gradients it gives.
+
+    Starting from the output delta :math:`\\delta^{(L)}`, each layer's
+    gradients follow from its delta, :eq:`eq-delta-dW` and :eq:`eq-delta-db`,
+    and the delta of the layer below from the recursion
+    :eq:`eq-delta-recursion`.
+
+    Parameters
+    ----------
+    delta : array_like of shape (n, d_L)
+        The output delta, from :func:`output_delta`.
+    params : dict of str to ndarray
+        The parameters the forward pass used.
+    cache : Cache
+        From :func:`forward`.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The gradients, keyed and shaped like ``params``: ``W<l>`` holds
+        :math:`\\partial\\mathcal{L}/\\partial W^{(l)}`.
+    """
+    if not isinstance(cache, Cache):
+        raise TypeError(
+            f"cache must be the Cache returned by forward, got {type(cache).__name__}"
+        )
+    sizes = layer_sizes(params)
+    if sizes != tuple(cache.A[l].shape[1] for l in range(len(cache.A))):
+        raise ValueError(f"params (layer sizes {sizes}) are not the ones the cache was made with")
+    delta = as_float_array(delta, "delta", ndim=2)
+    check_same_shape(cache.A[len(cache.Z)], delta, ("Y", "delta"))
+    return _backward(delta, params, cache)
+
+
+def loss_and_gradients(X, T, params, activations, loss="squared_error"):
+    """The loss and its gradient with respect to every parameter.
+
+    One forward pass, the output delta, one backward pass: about three
+    matrix products per layer.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, d_0)
+    T : array_like of shape (n, d_L)
+    params : dict of str to ndarray
+    activations : list of str
+        One per layer.
+    loss : str, default "squared_error"
+        A key of :data:`bplib.losses.LOSSES`; every loss is a mean over the
+        ``n`` examples.
+
+    Returns
+    -------
+    loss : float
+    grads : dict of str to ndarray
+        Keyed and shaped like ``params``.
+    """
+    sizes = layer_sizes(params)
+    activations = _check_activations(activations, len(sizes) - 1)
+    Y, cache = _forward(_check_X(X, sizes), params, activations)
+    T = _check_T(T, cache)
+    delta = _output_delta(cache, T, loss)
+    loss_function = get_loss(loss)[0]
+    value = loss_function(cache.Z[len(sizes) - 1] if loss == _LOGITS else Y, T)
+    return value, _backward(delta, params, cache)
+
+
+def cache_nbytes(cache):
+    """Bytes held by the arrays of a :class:`Cache` (the input ``X`` included).
+
+    Parameters
+    ----------
+    cache : Cache
+
+    Returns
+    -------
+    int
+    """
+    return sum(a.nbytes for a in cache.A.values()) + sum(z.nbytes for z in cache.Z.values())
