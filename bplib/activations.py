@@ -129,7 +129,7 @@ def relu(Z):
 
 
 def relu_derivative(Z):
-    """Derivative of ReLU at ``Z``: 1 where ``Z > 0``, else 0.
+    """Derivative of ReLU at ``Z``, :eq:`eq-relu`: 1 where ``Z > 0``, else 0.
 
     At the kink ``Z = 0`` the derivative does not exist; like most libraries
     we return 0 there (any value in [0, 1] is a valid subgradient).
@@ -142,7 +142,7 @@ def relu_derivative(Z):
     -------
     ndarray of the shape of ``Z``
     """
-    return (_as_array(Z) > 0).astype(np.float64)
+    return (_as_array(Z) > 0).astype(np.float64)  # eq-relu
 
 
 def identity(Z):

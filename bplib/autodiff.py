@@ -4,17 +4,17 @@ Chapter 5 of the book (backpropagation is reverse-mode autodiff). A
 :class:`Tensor` holds an array ``value``, its adjoint ``grad`` (the gradient
 of the final scalar with respect to this node, filled in by
 :meth:`Tensor.backward`) and the ``parents`` it was computed from. Every
-operation has the same three beats: compute the output node, define a
-closure ``_backward`` that adds the output's adjoint, times the operation's
-local derivative, into each parent's ``grad`` (its vector-Jacobian product),
-and attach the closure to the output::
+operation has the same three beats: compute the output node; define a
+closure ``_backward`` that adds the output's adjoint, pushed through the
+operation's vector-Jacobian product (VJP), into each parent's ``grad``;
+attach the closure to the output and return it::
 
     W = Tensor(rng.normal(size=(3, 2)), name="W")
     loss = squared_error((X @ W + b).sigmoid(), T)
     loss.backward()          # W.grad is now dL/dW, of W's shape
 
-:meth:`Tensor.backward` visits the graph in reverse topological order (found
-without recursion, so graphs of any depth work). Operations broadcast as
+:meth:`Tensor.backward` visits the graph in reverse topological order, found
+without recursion, so graphs of any depth work. Operations broadcast as
 NumPy does; :func:`unbroadcast` sums an adjoint back to its operand's shape.
 """
 
@@ -33,25 +33,17 @@ __all__ = [
 
 
 def unbroadcast(g, shape):
-    """Sum an adjoint ``g`` over the axes along which an operand was broadcast,
-    :eq:`eq-ad-vjp-add`.
-
-    Parameters
-    ----------
-    g : ndarray
-        The adjoint of a broadcast result, e.g. of shape ``(n, k)``.
-    shape : tuple of int
-        The operand's shape, e.g. ``(k,)`` for a bias; NumPy must be able to
-        broadcast it to ``g.shape``.
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-    """
-    while g.ndim > len(shape):  # axes NumPy prepended: sum them away
+    """Sum an adjoint ``g`` over the axes along which an operand of shape
+    ``shape`` was broadcast, :eq:`eq-ad-vjp-add`: the leading axes it lacked
+    and the axes where it had length 1. E.g. ``g`` of shape (n, k) and a
+    bias of shape (k,) give the column sums, of shape (k,)."""
+    while g.ndim > len(shape):  # leading axes NumPy prepended
         g = g.sum(axis=0)  # eq-ad-vjp-add
-    axes = tuple(i for i, size in enumerate(shape) if size == 1 and g.shape[i] != 1)
-    return g.sum(axis=axes, keepdims=True) if axes else g  # eq-ad-vjp-add (stretched axes)
+    stretched = tuple(
+        i for i, size in enumerate(shape) if size == 1 and g.shape[i] != 1)
+    if stretched:  # axes of length 1 that NumPy stretched
+        g = g.sum(axis=stretched, keepdims=True)  # eq-ad-vjp-add
+    return g
 
 
 class Tensor:
@@ -69,45 +61,50 @@ class Tensor:
     ----------
     value : ndarray of float64
     grad : ndarray of the shape of ``value``, or None
-        The adjoint :math:`\\bar v = \\partial\\mathcal{L}/\\partial v` of the
-        node, set by the last :meth:`backward` through it; None before.
+        The adjoint :math:`\\bar v = \\partial\\mathcal{L}/\\partial v`, set
+        by the last :meth:`backward` through this node; None before.
     parents : tuple of Tensor
         The nodes this one was computed from (empty for an input).
     op : str
         The operation that made the node (empty for an input).
     """
 
-    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected method
+    __array_ufunc__ = None  # ndarray + Tensor calls Tensor.__radd__, etc.
 
     def __init__(self, value, name=None):
-        self.value = as_float_array(value, "value", allow_empty=True, finite=False)
+        self.value = as_float_array(value, "value", allow_empty=True,
+                                    finite=False)
         self.grad, self.parents, self.op, self.name = None, (), "", name
-        self._backward = lambda: None  # an input has no parents to pass to
+        self._backward = lambda: None  # an input has no parents to update
 
     @classmethod
     def _node(cls, value, parents, op):
-        out = cls.__new__(cls)  # no validation: value comes from NumPy
-        out.value, out.grad, out.parents, out.op, out.name = value, None, parents, op, None
-        out._backward = lambda: None
+        """An operation's output node (no checks: NumPy made the value)."""
+        out = cls.__new__(cls)
+        out.value, out.grad, out.parents = value, None, parents
+        out.op, out.name, out._backward = op, None, lambda: None
         return out
 
-    shape = property(lambda self: self.value.shape, doc="The shape of ``value``.")
-    ndim = property(lambda self: self.value.ndim, doc="The number of axes of ``value``.")
+    shape = property(lambda self: self.value.shape, doc="Shape of value.")
+    ndim = property(lambda self: self.value.ndim, doc="Axes of value.")
 
     def __repr__(self):
-        shown = np.array2string(self.value, precision=4, separator=", ") if self.value.size <= 6 \
-            else f"<array of shape {self.shape}>"
-        extras = "".join(f", {k}={v!r}" for k, v in (("name", self.name), ("op", self.op)) if v)
+        if self.value.size <= 6:
+            shown = np.array2string(self.value, precision=4, separator=", ")
+        else:
+            shown = f"<array of shape {self.shape}>"
+        extras = "".join(f", {key}={val!r}" for key, val in
+                         (("name", self.name), ("op", self.op)) if val)
         return f"Tensor({shown}{extras})"
 
-    # -- the reverse sweep ---------------------------------------------------
+    # -- the reverse sweep --------------------------------------------------
 
     def _topological_order(self):
         """Every node this one depends on, each after all of its parents.
 
-        A depth-first search with an explicit stack (not recursion, which would
-        overflow Python's stack on a chain thousands of nodes long): a node is
-        appended once all its parents have been, on its second visit.
+        Depth-first search with an explicit stack: recursion would overflow
+        Python's stack on graphs a few thousand nodes deep. A node is pushed
+        twice; on its second pop all its parents are in ``order``.
         """
         order, seen, stack = [], set(), [(self, False)]
         while stack:
@@ -117,42 +114,44 @@ class Tensor:
             elif id(node) not in seen:
                 seen.add(id(node))
                 stack.append((node, True))
-                stack.extend((p, False) for p in node.parents if id(p) not in seen)
+                stack.extend((p, False) for p in node.parents
+                             if id(p) not in seen)
         return order
 
     def backward(self, grad=None):
-        """Fill in the adjoint ``grad`` of every node this one depends on.
+        """Compute the adjoint ``.grad`` of every node this one depends on.
 
-        Sets every adjoint to zero, seeds this node's with ``grad``, then
-        runs each node's vector-Jacobian product in reverse topological order,
-        :eq:`eq-ad-adjoint`; each adds into its parents' adjoints, so a value
-        used several times receives the sum :eq:`eq-ad-fanout`. A second
-        call recomputes the adjoints instead of adding to the first ones.
+        Zeroes every adjoint, seeds this node's with ``grad``, then runs each
+        node's VJP in reverse topological order, :eq:`eq-ad-adjoint`. The
+        VJPs add into their parents' adjoints, so a value used several times
+        receives the sum :eq:`eq-ad-fanout`. Calling it again recomputes the
+        adjoints (it does not add to the previous ones).
 
         Parameters
         ----------
         grad : array_like of this node's shape, optional
-            The seed :math:`\\bar v` of this node. Needed unless the node holds
-            a single number (a loss), whose seed is 1.
+            The seed. Needed unless the node holds one number (a loss),
+            whose seed is 1.
         """
         if grad is None:
             if self.value.size != 1:
                 raise ValueError(
-                    f"backward() without a seed gradient needs a scalar (a loss), got a "
-                    f"Tensor of shape {self.shape}; reduce it (e.g. .sum()) or pass "
-                    f"grad=<array of shape {self.shape}>")
+                    f"backward() without a seed gradient needs a scalar (a "
+                    f"loss), got a Tensor of shape {self.shape}; reduce it "
+                    f"(e.g. .sum()) or pass grad of shape {self.shape}")
             grad = np.ones_like(self.value)
         grad = as_float_array(grad, "grad", allow_empty=True)
         if grad.shape != self.shape:
-            raise ValueError(f"grad must have the shape of this Tensor, {self.shape}, got {grad.shape}")
+            raise ValueError(f"grad must have the shape of this Tensor, "
+                             f"{self.shape}, got {grad.shape}")
         order = self._topological_order()
         for node in order:
             node.grad = np.zeros_like(node.value)
-        self.grad += grad  # the seed: dL/dL = 1 for a scalar loss
-        for node in reversed(order):  # eq-ad-adjoint: children before parents
-            node._backward()
+        self.grad += grad  # the seed: dL/dL = 1 for a loss
+        for node in reversed(order):  # every child before its parents
+            node._backward()  # eq-ad-adjoint
 
-    # -- operations: each builds its output and the output's VJP closure -----
+    # -- operations: output node, VJP closure, attach -----------------------
 
     def __add__(self, other):
         other = _lift(other)
@@ -169,24 +168,16 @@ class Tensor:
         out = Tensor._node(self.value * other.value, (self, other), "*")
 
         def _backward():
-            self.grad += unbroadcast(out.grad * other.value, self.shape)  # eq-ad-vjp-elementwise
-            other.grad += unbroadcast(out.grad * self.value, other.shape)  # eq-ad-vjp-elementwise
+            d_self = out.grad * other.value  # eq-ad-vjp-elementwise
+            d_other = out.grad * self.value  # eq-ad-vjp-elementwise
+            self.grad += unbroadcast(d_self, self.shape)  # eq-ad-vjp-add
+            other.grad += unbroadcast(d_other, other.shape)  # eq-ad-vjp-add
         out._backward = _backward
         return out
 
-    def __pow__(self, p):
-        if isinstance(p, Tensor) or np.ndim(p) != 0:
-            raise TypeError(f"the exponent must be a plain number, got {type(p).__name__}")
-        p = float(p)
-        return self._unary(lambda x: x ** p, lambda x: p * x ** (p - 1), f"**{p:g}")
-
     def __matmul__(self, other):
         other = _lift(other)
-        if self.ndim != 2 or other.ndim != 2 or self.shape[1] != other.shape[0]:
-            raise ValueError(
-                f"matmul needs 2-D operands whose inner sizes agree, got shapes {self.shape} "
-                f"@ {other.shape}" + (f": {self.shape[1]} columns against {other.shape[0]} rows"
-                                      if self.ndim == other.ndim == 2 else ""))
+        _check_matmul(self.shape, other.shape)
         out = Tensor._node(self.value @ other.value, (self, other), "@")
 
         def _backward():
@@ -196,23 +187,36 @@ class Tensor:
         return out
 
     def sum(self, axis=None, keepdims=False):
-        """Sum over ``axis`` (all axes by default), as ``np.sum``; VJP :eq:`eq-ad-vjp-sum`."""
-        out = Tensor._node(self.value.sum(axis=axis, keepdims=keepdims), (self,), "sum")
+        """Sum over ``axis`` (default: all), as ``np.sum``;
+        VJP :eq:`eq-ad-vjp-sum`."""
+        value = self.value.sum(axis=axis, keepdims=keepdims)
+        out = Tensor._node(value, (self,), "sum")
 
         def _backward():
-            g = out.grad if keepdims or axis is None else np.expand_dims(out.grad, axis)
-            self.grad += np.broadcast_to(g, self.shape)  # eq-ad-vjp-sum: copy back
+            g = out.grad
+            if axis is not None and not keepdims:
+                g = np.expand_dims(g, axis)  # put the summed axes back
+            self.grad += np.broadcast_to(g, self.shape)  # eq-ad-vjp-sum
         out._backward = _backward
         return out
 
     def _unary(self, f, df, op):
-        """An elementwise function ``f`` with derivative ``df``, :eq:`eq-ad-vjp-elementwise`."""
+        """Elementwise ``f`` with derivative ``df``,
+        :eq:`eq-ad-vjp-elementwise`."""
         out = Tensor._node(f(self.value), (self,), op)
 
         def _backward():
             self.grad += out.grad * df(self.value)  # eq-ad-vjp-elementwise
         out._backward = _backward
         return out
+
+    def __pow__(self, p):
+        if isinstance(p, Tensor) or np.ndim(p) != 0:
+            raise TypeError(f"the exponent must be a plain number, got "
+                            f"{type(p).__name__}")
+        p = float(p)
+        return self._unary(lambda x: x**p, lambda x: p * x ** (p - 1),
+                           f"**{p:g}")
 
     def exp(self):
         """Elementwise :math:`e^x`."""
@@ -223,7 +227,7 @@ class Tensor:
         return self._unary(np.log, lambda x: 1.0 / x, "log")
 
     def activation(self, name):
-        """An activation of :mod:`bplib.activations`, by name, with its derivative."""
+        """An activation of :mod:`bplib.activations`, by name."""
         f, df = activations.get_activation(name)
         return self._unary(f, df, name)
 
@@ -239,7 +243,7 @@ class Tensor:
         """Elementwise :math:`\\max(0, x)`."""
         return self.activation("relu")
 
-    # -- derived operations, written in terms of the ones above ---------------
+    # -- derived operations, written with the ones above --------------------
 
     def __neg__(self):
         return self * -1.0  # -a = a * (-1)
@@ -251,10 +255,10 @@ class Tensor:
         return self * _lift(other) ** -1.0  # a / b = a * b^-1
 
     def mean(self, axis=None, keepdims=False):
-        """Mean over ``axis``, as ``np.mean``: the sum divided by the count."""
+        """Mean over ``axis`` (default: all), as ``np.mean``."""
         axes = range(self.ndim) if axis is None else np.atleast_1d(axis)
         count = int(np.prod([self.shape[a] for a in axes]))
-        return self.sum(axis, keepdims) * (1.0 / count)
+        return self.sum(axis, keepdims) * (1.0 / count)  # sum / count
 
     __radd__ = __add__
     __rmul__ = __mul__
@@ -274,53 +278,42 @@ def _lift(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _check_matmul(a, b):
+    if len(a) != 2 or len(b) != 2 or a[1] != b[0]:
+        detail = (f": {a[1]} columns against {b[0]} rows"
+                  if len(a) == len(b) == 2 else "")
+        raise ValueError(f"matmul needs 2-D operands whose inner sizes "
+                         f"agree, got shapes {a} @ {b}{detail}")
+
+
 def _loss(name, Y, T):
-    """A loss of :mod:`bplib.losses` as one node: value and gradient as there."""
+    """A loss of :mod:`bplib.losses` as one node, value and VJP as there."""
     if not isinstance(Y, Tensor):
-        raise TypeError(f"the loss's first argument must be a Tensor (the node to "
-                        f"differentiate), got {type(Y).__name__}")
+        raise TypeError(f"the loss's first argument must be a Tensor (the "
+                        f"node to differentiate), got {type(Y).__name__}")
     T = T.value if isinstance(T, Tensor) else T  # targets are constants
     loss, gradient = losses.get_loss(name)
     out = Tensor._node(np.array(loss(Y.value, T)), (Y,), name)
 
     def _backward():
-        Y.grad += out.grad * gradient(Y.value, T)  # chain rule into a scalar
+        Y.grad += out.grad * gradient(Y.value, T)  # chain rule, scalar out
     out._backward = _backward
     return out
 
 
 def squared_error(Y, T):
-    """Half the mean squared error of ``Y`` against constant targets ``T``,
-    exactly as :func:`bplib.losses.squared_error`; its VJP multiplies
-    :func:`bplib.losses.squared_error_gradient`, :math:`(Y - T)/n`.
-
-    Parameters
-    ----------
-    Y : Tensor of shape (n, k)
-    T : array_like of shape (n, k)
-
-    Returns
-    -------
-    Tensor of shape ()
-    """
+    """Half the mean squared error of a Tensor ``Y`` of shape (n, k) against
+    constant targets ``T`` of the same shape, as a Tensor of shape ():
+    exactly :func:`bplib.losses.squared_error`, with VJP factor
+    :math:`(Y - T)/n`."""
     return _loss("squared_error", Y, T)
 
 
 def binary_cross_entropy_with_logits(Z, T):
-    """Binary cross-entropy of ``sigmoid(Z)`` against constant targets ``T``,
-    from the logits, exactly as
-    :func:`bplib.losses.binary_cross_entropy_with_logits`; its VJP multiplies
-    :math:`(\\sigma(Z) - T)/n`.
-
-    Parameters
-    ----------
-    Z : Tensor of shape (n, k)
-    T : array_like of shape (n, k), values in [0, 1]
-
-    Returns
-    -------
-    Tensor of shape ()
-    """
+    """Binary cross-entropy of ``sigmoid(Z)`` for a Tensor of logits ``Z``
+    of shape (n, k) against constant targets ``T`` in [0, 1], as a Tensor of
+    shape (): exactly :func:`bplib.losses.binary_cross_entropy_with_logits`,
+    with VJP factor :math:`(\\sigma(Z) - T)/n`."""
     return _loss("binary_cross_entropy_with_logits", Z, T)
 
 
@@ -342,10 +335,12 @@ def value_and_grad(f, params):
         Keyed and shaped like ``params``.
     """
     if not isinstance(params, dict) or not params:
-        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
-    nodes = {k: Tensor(as_float_array(v, f"params[{k!r}]"), name=k) for k, v in params.items()}
+        raise TypeError(f"params must be a non-empty dict of arrays, got "
+                        f"{type(params).__name__}")
+    nodes = {key: Tensor(as_float_array(val, f"params[{key!r}]"), name=key)
+             for key, val in params.items()}
     out = f(nodes)
     if not isinstance(out, Tensor):
         raise TypeError(f"f must return a Tensor, got {type(out).__name__}")
     out.backward()
-    return float(out.value), {k: node.grad for k, node in nodes.items()}
+    return float(out.value), {key: node.grad for key, node in nodes.items()}

@@ -40,53 +40,64 @@ class Dual:
     value, tangent : ndarray of float64, of the same shape
     """
 
-    __array_ufunc__ = None  # ndarray (op) Dual defers to Dual's reflected method
+    __array_ufunc__ = None  # ndarray * Dual calls Dual.__rmul__, etc.
 
     def __init__(self, value, tangent=0.0):
-        self.value = as_float_array(value, "value", allow_empty=True, finite=False)
-        tangent = as_float_array(tangent, "tangent", allow_empty=True, finite=False)
+        self.value = as_float_array(value, "value", allow_empty=True,
+                                    finite=False)
+        tangent = as_float_array(tangent, "tangent", allow_empty=True,
+                                 finite=False)
         try:
             self.tangent = np.broadcast_to(tangent, self.value.shape).copy()
         except ValueError:
-            raise ValueError(f"tangent of shape {tangent.shape} does not fit value of "
-                             f"shape {self.value.shape}") from None
+            raise ValueError(f"tangent of shape {tangent.shape} does not fit "
+                             f"value of shape {self.value.shape}") from None
 
     @classmethod
     def _make(cls, value, tangent):
-        out = cls.__new__(cls)  # no validation: both come from NumPy
-        out.value, out.tangent = value, np.broadcast_to(tangent, np.shape(value))
+        """An operation's result (no checks: NumPy made both arrays)."""
+        out = cls.__new__(cls)
+        out.value = value
+        out.tangent = np.broadcast_to(tangent, np.shape(value))
         return out
 
-    shape = property(lambda self: self.value.shape, doc="The shape of ``value``.")
+    shape = property(lambda self: self.value.shape, doc="Shape of value.")
 
     def __repr__(self):
         if self.value.size > 6:
             return f"Dual(<arrays of shape {self.shape}>)"
-        show = lambda a: np.array2string(a, precision=4, separator=", ")  # noqa: E731
-        return f"Dual(value={show(self.value)}, tangent={show(self.tangent)})"
+        value, tangent = (np.array2string(a, precision=4, separator=", ")
+                          for a in (self.value, self.tangent))
+        return f"Dual(value={value}, tangent={tangent})"
 
-    # Each rule is the derivative of the operation, applied to the tangents.
+    # Each operation computes its value, and its tangent by a rule of calculus.
+
     def __add__(self, other):
         other = _lift(other)
-        return Dual._make(self.value + other.value, self.tangent + other.tangent)
+        return Dual._make(self.value + other.value,
+                          self.tangent + other.tangent)  # sum rule
 
     def __mul__(self, other):
-        other = _lift(other)  # product rule, eq-ad-dual
+        other = _lift(other)
         return Dual._make(self.value * other.value,
-                          self.tangent * other.value + self.value * other.tangent)
+                          self.tangent * other.value
+                          + self.value * other.tangent)  # eq-ad-dual
 
     def __matmul__(self, other):
         other = _lift(other)
-        if self.value.ndim != 2 or other.value.ndim != 2 or self.shape[1] != other.shape[0]:
-            raise ValueError(f"matmul needs 2-D operands whose inner sizes agree, got "
-                             f"shapes {self.shape} @ {other.shape}")
-        return Dual._make(self.value @ other.value,  # product rule for matrices
-                          self.tangent @ other.value + self.value @ other.tangent)
+        a, b = self.shape, other.shape
+        if len(a) != 2 or len(b) != 2 or a[1] != b[0]:
+            raise ValueError(f"matmul needs 2-D operands whose inner sizes "
+                             f"agree, got shapes {a} @ {b}")
+        return Dual._make(self.value @ other.value,
+                          self.tangent @ other.value
+                          + self.value @ other.tangent)  # eq-ad-dual
 
     def __pow__(self, p):
         if isinstance(p, Dual) or np.ndim(p) != 0:
-            raise TypeError(f"the exponent must be a plain number, got {type(p).__name__}")
-        return self._unary(lambda x: x ** p, lambda x: p * x ** (p - 1))
+            raise TypeError(f"the exponent must be a plain number, got "
+                            f"{type(p).__name__}")
+        return self._unary(lambda x: x**p, lambda x: p * x ** (p - 1))
 
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis``, as ``np.sum``: the tangent sums alike."""
@@ -99,7 +110,9 @@ class Dual:
                           self.tangent.mean(axis=axis, keepdims=keepdims))
 
     def _unary(self, f, df):
-        return Dual._make(f(self.value), df(self.value) * self.tangent)  # eq-ad-dual
+        """Elementwise ``f`` with derivative ``df``, :eq:`eq-ad-dual`."""
+        return Dual._make(f(self.value),
+                          df(self.value) * self.tangent)  # eq-ad-dual
 
     def exp(self):
         """Elementwise :math:`e^x`."""
@@ -153,8 +166,10 @@ def _lift(x):
 
 def _check_params(params):
     if not isinstance(params, dict) or not params:
-        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
-    return {k: as_float_array(v, f"params[{k!r}]") for k, v in params.items()}
+        raise TypeError(f"params must be a non-empty dict of arrays, got "
+                        f"{type(params).__name__}")
+    return {k: as_float_array(v, f"params[{k!r}]")
+            for k, v in params.items()}
 
 
 def jvp(f, params, tangents):
@@ -179,7 +194,8 @@ def jvp(f, params, tangents):
     params = _check_params(params)
     unknown = set(tangents) - set(params)
     if unknown:
-        raise ValueError(f"tangents has keys {sorted(unknown)} that params lacks ({sorted(params)})")
+        raise ValueError(f"tangents has keys {sorted(unknown)} that params "
+                         f"lacks ({sorted(params)})")
     out = f({k: Dual(v, tangents.get(k, 0.0)) for k, v in params.items()})
     if not isinstance(out, Dual):
         raise TypeError(f"f must return a Dual, got {type(out).__name__}")
@@ -209,13 +225,14 @@ def forward_gradient(f, params):
     passes = 0
     for key, x in params.items():
         tangent = np.zeros_like(x)
-        duals[key] = Dual._make(x, tangent)  # tangent is changed in place below
+        duals[key] = Dual._make(x, tangent)  # a view: tangent[...] = 1 shows
         for index in np.ndindex(x.shape):
             tangent[index] = 1.0  # the unit direction e_i
             out = f(duals)
             tangent[index] = 0.0
             if not isinstance(out, Dual) or np.shape(out.value) != ():
-                raise ValueError("f must return a Dual holding a single number (shape ())")
+                raise ValueError("f must return a Dual holding a single "
+                                 "number (shape ())")
             grads[key][index] = out.tangent
             passes += 1
         duals[key] = Dual._make(x, np.zeros_like(x))

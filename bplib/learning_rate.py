@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from . import data, linear, plots
 from ._validation import as_float_array
 
-__all__ = ["VERDICTS", "Result", "experiment", "plot", "update", "widget"]
+__all__ = ["VERDICTS", "Result", "Artists", "experiment", "plot", "update", "widget"]
 
 VERDICTS = ("converging", "oscillating", "diverging")
 
@@ -129,7 +129,8 @@ def _summary(verdict, history, eta, loss_min, lam_max):
 
 @dataclass
 class Artists:
-    """The parts of a drawing that :func:`update` changes."""
+    """The parts of a drawing that :func:`update` changes: the two axes, the
+    path and its start marker on the contours, and the loss curve."""
 
     contour_ax: object
     loss_ax: object
@@ -184,14 +185,16 @@ def update(artists, result):
     artists.start.set_data([result.W[0, 0]], [result.W[0, 1]])
     gap = plots.excess(result.loss, result.loss_min)
     artists.curve.set_data(np.arange(len(gap)), gap)
-    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}", fontsize=10)
+    # y=1.0 fixes the titles' height, which matplotlib would otherwise
+    # recompute from the tick labels' extents at every draw.
+    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}", fontsize=10, y=1.0)
     ax = artists.loss_ax
     ax.set_xlim(0, max(len(gap) - 1, 1))
     shown = gap[np.isfinite(gap)]
     if shown.size:  # a common floor keeps slow and fast runs comparable
         ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3, max(shown.max(), shown[0]) * 3)
     product = result.eta * 2 / result.eta_limit
-    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10)
+    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10, y=1.0)
 
 
 def _img(fig, result):
@@ -205,7 +208,7 @@ def _img(fig, result):
     return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
 
 
-def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
+def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
     """Sliders for the learning rate, the number of steps and the start.
 
     Each move reruns :func:`experiment` and redraws with :func:`update` into
@@ -218,15 +221,14 @@ def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         ``artists`` and ``refresh`` (the callback a slider move runs).
     """
     import ipywidgets as w
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     result = experiment(eta, steps, start, X=X, T=T)
-    fig = Figure(figsize=(8.5, 3.6), dpi=90, layout="constrained")
-    artists = plot(result, fig)
-    (lo1, hi1), (lo2, hi2) = artists.contour_ax.get_xlim(), artists.contour_ax.get_ylim()
-    style = {"description_width": "7em"}
-    controls = {
-        "eta": w.FloatLogSlider(eta, base=10, min=-3, max=0.5, step=0.05,
+    (lo1, hi1), (lo2, hi2) = (np.round(r, 1) for r in _extent(result))
+    style = {"description_width": "8.5em"}
+    controls = {  # sliders snap to their steps: run what they show
+        "eta": w.FloatLogSlider(eta, base=10, min=-3, max=0.5, step=0.01,
                                 description="learning rate η", style=style),
         "steps": w.IntSlider(steps, min=1, max=200, description="steps", style=style),
         "w1": w.FloatSlider(start[0], min=lo1, max=hi1, step=0.1, description="start w₁",
@@ -234,9 +236,10 @@ def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=0.1, description="start w₂",
                             style=style),
     }
-    image = w.HTML(value=_img(fig, result))
-    fig.set_layout_engine("none")  # keep the first layout: redraws skip it
-    verdict = w.HTML(value=result.summary)
+    fig = Figure(figsize=(8.5, 3.6), dpi=90, layout="constrained")
+    FigureCanvasAgg(fig)  # one canvas for all redraws: its renderer caches text
+    artists = plot(result, fig, extent=((lo1, hi1), (lo2, hi2)))
+    image, verdict = w.HTML(), w.HTML()
 
     def refresh(change=None):
         c = controls
@@ -245,6 +248,8 @@ def widget(eta=0.3, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         update(artists, res)
         image.value, verdict.value = _img(fig, res), res.summary
 
+    refresh()
+    fig.set_layout_engine(None)  # keep the first layout: redraws skip it
     for control in controls.values():
         control.observe(refresh, names="value")
     box = w.VBox([w.HBox([controls["eta"], controls["steps"]]),

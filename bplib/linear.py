@@ -26,7 +26,6 @@ __all__ = [
     "predict",
     "loss",
     "gradient",
-    "loss_surface",
     "hessian",
     "least_squares",
     "max_stable_eta",
@@ -95,7 +94,12 @@ def _check_model(X, W, b):
 def _check_data(X, T, W, b):
     X, W, b = _check_model(X, W, b)
     T = as_float_array(T, "T", ndim=(1, 2))
-    check_same_shape(np.empty((len(X), 1)), T, ("the outputs X @ W", "T"))
+    if T.shape != (len(X), 1):
+        hint = f"; reshape it with T.reshape({len(X)}, 1)" if T.size == len(X) else ""
+        raise ValueError(
+            f"T must have shape ({len(X)}, 1), one target per row of X, "
+            f"got T.shape={T.shape}{hint}"
+        )
     return X, T, W, b
 
 
@@ -166,32 +170,6 @@ def _gradient(X, T, W, b):
     return dW, (None if b is None else E.sum(axis=0) / len(X))
 
 
-def loss_surface(X, T, W1, W2):
-    """The loss :eq:`eq-linear-loss` of a two-input neuron without bias at a
-    grid of weights.
-
-    Parameters
-    ----------
-    X : array_like of shape (n, 2)
-    T : array_like of shape (n, 1)
-    W1, W2 : array_like of the same shape
-        The first and second weight at each grid point, e.g. from
-        :func:`numpy.meshgrid`.
-
-    Returns
-    -------
-    ndarray of the shape of ``W1``
-        The loss at each pair ``(W1[i, j], W2[i, j])``.
-    """
-    if np.ndim(X) == 2 and np.shape(X)[1] != 2:
-        raise ValueError(f"X must have 2 features (columns), got X.shape={np.shape(X)}")
-    X, T, _, _ = _check_data(X, T, np.zeros((2, 1)), None)
-    W1, W2 = as_float_array(W1, "W1"), as_float_array(W2, "W2")
-    check_same_shape(W1, W2, ("W1", "W2"))
-    Ws = np.stack([W1.ravel(), W2.ravel()])  # one weight vector per column
-    return (np.sum((X @ Ws - T) ** 2, axis=0) / (2 * len(X))).reshape(W1.shape)
-
-
 def _augment(X, bias):
     return np.hstack([X, np.ones((len(X), 1))]) if bias else X
 
@@ -224,15 +202,15 @@ def max_stable_eta(X, bias=False):
 def least_squares(X, T):
     """The weights at the bottom of the bowl (no bias), found directly.
 
-    Solves the normal equations :math:`X^\\top X\\,W = X^\\top T` in the
-    least-squares sense, so a flat bowl gets its minimum-norm minimiser.
+    Solves the normal equations :eq:`eq-linear-normal` in the least-squares
+    sense, so a flat bowl gets its minimum-norm minimiser.
 
     Returns
     -------
     W : ndarray of shape (d, 1)
     """
     X, T, _, _ = _check_data(X, T, np.zeros((np.shape(X)[1], 1)), None)
-    return np.linalg.lstsq(X, T, rcond=None)[0]
+    return np.linalg.lstsq(X, T, rcond=None)[0]  # eq-linear-normal
 
 
 def _train(X, T, W, b, eta, updates, on_divergence):

@@ -107,6 +107,11 @@ def layer_sizes(params):
     -------
     tuple of int
     """
+    return _check_params(params)[1]
+
+
+def _check_params(params):
+    """Return ``params`` as float64 arrays (a new dict) and the layer sizes."""
     if not isinstance(params, dict):
         raise TypeError(
             f"params must be a dict such as {{'W1': W1, 'b1': b1}}, got {type(params).__name__}"
@@ -115,10 +120,10 @@ def layer_sizes(params):
     expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
     if L == 0 or set(params) != expected:
         raise ValueError(f"params must have the keys W1, b1, ..., WL, bL, got {sorted(params)}")
-    sizes = []
+    checked, sizes = {}, []
     for l in range(1, L + 1):
-        W = as_float_array(params[f"W{l}"], f"W{l}", ndim=2)
-        b = as_float_array(params[f"b{l}"], f"b{l}", ndim=1)
+        W = checked[f"W{l}"] = as_float_array(params[f"W{l}"], f"W{l}", ndim=2)
+        b = checked[f"b{l}"] = as_float_array(params[f"b{l}"], f"b{l}", ndim=1)
         if b.shape != (W.shape[1],):
             raise ValueError(
                 f"b{l} must have shape ({W.shape[1]},) to match W{l}.shape={W.shape}, "
@@ -127,11 +132,11 @@ def layer_sizes(params):
         if sizes and W.shape[0] != sizes[-1]:
             raise ValueError(
                 f"layer-size mismatch: W{l} has {W.shape[0]} rows but layer {l - 1} "
-                f"has {sizes[-1]} units (W{l - 1}.shape={np.shape(params[f'W{l - 1}'])}, "
+                f"has {sizes[-1]} units (W{l - 1}.shape={checked[f'W{l - 1}'].shape}, "
                 f"W{l}.shape={W.shape})"
             )
         sizes += [W.shape[0], W.shape[1]] if l == 1 else [W.shape[1]]
-    return tuple(sizes)
+    return checked, tuple(sizes)
 
 
 def _check_activations(activations, L):
@@ -188,7 +193,7 @@ def forward(X, params, activations):
     cache : Cache
         Every :math:`A^{(l)}` and :math:`Z^{(l)}`, and the activations' names.
     """
-    sizes = layer_sizes(params)
+    params, sizes = _check_params(params)
     activations = _check_activations(activations, len(sizes) - 1)
     return _forward(_check_X(X, sizes), params, activations)
 
@@ -277,7 +282,7 @@ def backward(delta, params, cache):
         raise TypeError(
             f"cache must be the Cache returned by forward, got {type(cache).__name__}"
         )
-    sizes = layer_sizes(params)
+    params, sizes = _check_params(params)
     if sizes != tuple(cache.A[l].shape[1] for l in range(len(cache.A))):
         raise ValueError(f"params (layer sizes {sizes}) are not the ones the cache was made with")
     delta = as_float_array(delta, "delta", ndim=2)
@@ -308,7 +313,7 @@ def loss_and_gradients(X, T, params, activations, loss="squared_error"):
     grads : dict of str to ndarray
         Keyed and shaped like ``params``.
     """
-    sizes = layer_sizes(params)
+    params, sizes = _check_params(params)
     activations = _check_activations(activations, len(sizes) - 1)
     Y, cache = _forward(_check_X(X, sizes), params, activations)
     T = _check_T(T, cache)

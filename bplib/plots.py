@@ -23,7 +23,8 @@ __all__ = [
 
 
 def loss_grid(X, T, w1=(-1.0, 4.0), w2=(-3.5, 3.0), resolution=121):
-    """The loss of a two-input neuron without bias on a grid of weights.
+    """The loss :eq:`eq-linear-loss` of a two-input neuron without bias on a
+    grid of weights.
 
     Parameters
     ----------
@@ -37,12 +38,16 @@ def loss_grid(X, T, w1=(-1.0, 4.0), w2=(-3.5, 3.0), resolution=121):
     Returns
     -------
     W1, W2, L : ndarray of shape (resolution, resolution)
-        The grid (from :func:`numpy.meshgrid`) and the loss at each point,
-        from :func:`bplib.linear.loss_surface`.
+        The grid (from :func:`numpy.meshgrid`) and the loss at each point.
     """
+    if np.ndim(X) == 2 and np.shape(X)[1] != 2:
+        raise ValueError(f"X must have 2 features (columns), got X.shape={np.shape(X)}")
+    X, T, _, _ = linear._check_data(X, T, np.zeros((2, 1)), None)
     resolution = check_positive_int(resolution, "resolution", minimum=2)
     W1, W2 = np.meshgrid(np.linspace(*w1, resolution), np.linspace(*w2, resolution))
-    return W1, W2, linear.loss_surface(X, T, W1, W2)
+    Ws = np.stack([W1.ravel(), W2.ravel()])  # one weight vector per column
+    L = np.sum((X @ Ws - T) ** 2, axis=0) / (2 * len(X))  # eq-linear-loss, all at once
+    return W1, W2, L.reshape(W1.shape)
 
 
 def _levels(L, count):

@@ -46,58 +46,44 @@ __all__ = [
 
 
 class Params(NamedTuple):
-    """The four parameter arrays of the network; unpacks as ``W1, b1, W2, b2``.
-
-    Attributes
-    ----------
-    W1 : ndarray of shape (d_in, h)
-    b1 : ndarray of shape (h,)
-    W2 : ndarray of shape (h, d_out)
-    b2 : ndarray of shape (d_out,)
-    """
+    """The four parameter arrays of the network; unpacks as ``W1, b1, W2, b2``."""
 
     W1: np.ndarray
+    """The hidden layer's weights, shape (d_in, h)."""
     b1: np.ndarray
+    """The hidden layer's biases, shape (h,)."""
     W2: np.ndarray
+    """The output layer's weights, shape (h, d_out)."""
     b2: np.ndarray
+    """The output layer's biases, shape (d_out,)."""
 
 
 class Gradients(NamedTuple):
-    """The loss's gradient, one array per parameter and of the same shape.
-
-    Attributes
-    ----------
-    dW1 : ndarray of shape (d_in, h)
-    db1 : ndarray of shape (h,)
-    dW2 : ndarray of shape (h, d_out)
-    db2 : ndarray of shape (d_out,)
-    """
+    """The loss's gradient: one array per parameter, shaped like it."""
 
     dW1: np.ndarray
+    """:math:`\\partial\\mathcal{L}/\\partial W_1`, shape (d_in, h)."""
     db1: np.ndarray
+    """:math:`\\partial\\mathcal{L}/\\partial b_1`, shape (h,)."""
     dW2: np.ndarray
+    """:math:`\\partial\\mathcal{L}/\\partial W_2`, shape (h, d_out)."""
     db2: np.ndarray
+    """:math:`\\partial\\mathcal{L}/\\partial b_2`, shape (d_out,)."""
 
 
 class Cache(NamedTuple):
-    """What :func:`forward` keeps for :func:`backward`.
-
-    Attributes
-    ----------
-    X : ndarray of shape (n, d_in)
-        The inputs: the first layer's input, needed for ``dW1``.
-    Z1, H1 : ndarray of shape (n, h)
-        The hidden layer's weighted input (for its derivative) and output
-        (the second layer's input, needed for ``dW2``).
-    Z2, Y : ndarray of shape (n, d_out)
-        The output layer's weighted input and the network's output.
-    """
+    """What :func:`forward` keeps for :func:`backward`."""
 
     X: np.ndarray
+    """The inputs, shape (n, d_in): the first layer's input, needed for ``dW1``."""
     Z1: np.ndarray
+    """The hidden layer's weighted input, shape (n, h), for :math:`\\sigma'(Z_1)`."""
     H1: np.ndarray
+    """The hidden layer's output, shape (n, h): the second layer's input, for ``dW2``."""
     Z2: np.ndarray
+    """The output layer's weighted input, shape (n, d_out), for :math:`\\sigma'(Z_2)`."""
     Y: np.ndarray
+    """The output, shape (n, d_out), for :math:`\\partial\\mathcal{L}/\\partial Y`."""
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,14 @@ def test_derivative_against_central_differences(f, x):
 
 FUNCTIONS = {
     "polynomial and division": lambda p: ((p["x"] ** 2 + 1.0) / (p["y"] * p["y"] + 2.0)).sum(),
-    "broadcasting and matmul": lambda p: ((p["W"].T @ p["W"] + p["b"]).tanh() * p["b"]).mean(),
+    "broadcasting and matmul": lambda p: ((p["V"] @ p["W"] + p["b"]).tanh() * p["b"]).mean(),
     "log-sum-exp": lambda p: (p["x"].exp().sum() + 1.0).log() - p["y"].sigmoid().sum(axis=0).sum(),
 }
 rng = np.random.default_rng(0)
 POINTS = {
     "polynomial and division": {"x": rng.normal(size=(2, 3)), "y": rng.normal(size=3)},
-    "broadcasting and matmul": {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)},
+    "broadcasting and matmul": {"V": rng.normal(size=(4, 3)), "W": rng.normal(size=(3, 2)),
+                                "b": rng.normal(size=2)},
     "log-sum-exp": {"x": rng.normal(size=4), "y": rng.normal(size=(2, 2))},
 }
 

@@ -56,16 +56,6 @@ def test_gradient_without_bias_returns_none(problem):
     assert dW.shape == (2, 1) and db is None
 
 
-def test_loss_surface_agrees_with_loss(problem):
-    X, T = problem
-    W1, W2 = np.meshgrid([-1.0, 0.0, 2.0], [0.5, 3.0])
-    L = linear.loss_surface(X, T, W1, W2)
-    assert L.shape == (2, 3)
-    for i, j in np.ndindex(L.shape):
-        W = np.array([[W1[i, j]], [W2[i, j]]])
-        assert L[i, j] == pytest.approx(linear.loss(linear.predict(X, W), T))
-
-
 def test_hessian_is_the_second_derivative(problem):
     X, T = problem
     H = linear.hessian(X)
@@ -156,8 +146,8 @@ BAD_CALLS = [
     (lambda X, T, W: linear.predict(X, np.zeros((3, 1))), r"W must have shape \(2, 1\)"),
     (lambda X, T, W: linear.predict(X[:, 0], W), "X must be 2-D"),
     (lambda X, T, W: linear.loss(X @ W, T[:, 0]), r"reshape T with T.reshape\(\(30, 1\)\)"),
-    (lambda X, T, W: linear.gradient(X, T[:, 0], W), r"reshape T"),
-    (lambda X, T, W: linear.gradient(X, T[:-1], W), r"T.shape=\(29, 1\)"),
+    (lambda X, T, W: linear.gradient(X, T[:, 0], W), r"reshape it with T.reshape\(30, 1\)"),
+    (lambda X, T, W: linear.gradient(X, T[:-1], W), r"T must have shape \(30, 1\).*got T.shape=\(29, 1\)"),
     (lambda X, T, W: linear.gradient(X, T, W, np.zeros(2)), r"b must have shape \(1,\)"),
     (lambda X, T, W: linear.gradient(np.where(X > 1, np.nan, X), T, W), "X must be finite"),
     (lambda X, T, W: linear.gradient(X, np.full_like(T, np.inf), W), "T must be finite"),
@@ -166,7 +156,6 @@ BAD_CALLS = [
     (lambda X, T, W: linear.gradient_descent(X, T, W, 0.1, 0), "steps must be an integer >= 1"),
     (lambda X, T, W: linear.gradient(X[:0], T[:0], W), "X must not be empty"),
     (lambda X, T, W: linear.lms(X, T, W, 0.1, 0), "epochs must be an integer >= 1"),
-    (lambda X, T, W: linear.loss_surface(np.hstack([X, X]), T, W, W), "X must have 2 features"),
 ]
 
 

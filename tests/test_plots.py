@@ -24,8 +24,22 @@ def test_loss_grid_matches_loss(problem):
     X, T = problem
     W1, W2, L = plots.loss_grid(X, T, (0, 1), (-1, 1), resolution=5)
     assert W1.shape == W2.shape == L.shape == (5, 5)
-    W = np.array([[W1[2, 3]], [W2[2, 3]]])
-    assert L[2, 3] == pytest.approx(linear.loss(linear.predict(X, W), T))
+    for i, j in np.ndindex(L.shape):
+        W = np.array([[W1[i, j]], [W2[i, j]]])
+        assert L[i, j] == pytest.approx(linear.loss(linear.predict(X, W), T))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((np.ones((4, 3)), np.ones((4, 1))), "X must have 2 features"),
+        ((np.ones((4, 2)), np.ones(4)), r"reshape it with T.reshape\(4, 1\)"),
+        ((np.ones((4, 2)), np.ones((4, 1)), (0, 1), (0, 1), 1), "resolution must be"),
+    ],
+)
+def test_loss_grid_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        plots.loss_grid(*args)
 
 
 def test_loss_contours_draws_levels_and_the_minimum(problem, ax):
