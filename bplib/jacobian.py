@@ -146,13 +146,14 @@ def input_gradient(X, T, params, activations, loss="squared_error", order="right
 
 
 def _median_seconds(function, repeats, budget=0.05):
-    # At least `repeats` runs, more for fast functions (up to `budget` seconds
-    # or 500 runs): the median of many runs shrugs off a busy machine.
+    # CPU time of this process, which other programs on the machine do not
+    # inflate; at least `repeats` runs, more for fast functions (up to
+    # `budget` seconds or 500 runs), and the median of them.
     times = []
     while len(times) < repeats or (sum(times) < budget and len(times) < 500):
-        start = time.perf_counter()
+        start = time.process_time()
         function()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return float(np.median(times))
 
 
@@ -161,10 +162,11 @@ def time_orders(widths, depth=4, n=8, repeats=5, rng=0):
 
     For each width ``w`` a tanh network with ``w`` inputs, ``depth - 1``
     hidden layers of ``w`` units and one output is evaluated on ``n`` random
-    examples. Timed (median of at least ``repeats`` runs, and of more for
-    fast functions, after one warm-up): the forward pass, and each order of
-    the product given the forward pass's derivatives. Timings vary between
-    runs and machines.
+    examples. Timed, in CPU seconds of this process (median of at least
+    ``repeats`` runs, and of more for fast functions, after one warm-up):
+    the forward pass, and each order of the product given the forward
+    pass's derivatives. Timings vary between runs and machines; with
+    several BLAS threads the CPU time adds up the threads' work.
 
     Parameters
     ----------

@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from . import data, linear, plots
 from ._validation import as_float_array
@@ -170,10 +170,11 @@ def plot(result, fig, *, extent=None):
     curve = plots.loss_curve(ax_l, result.loss, loss_min=result.loss_min, color="C3",
                              marker="o", markersize=2.5)
     ax_l.grid(True, which="major", alpha=0.3)
-    # Plain-text tick labels ("1e-03"): typesetting 10^k on every redraw
-    # would cost more than everything else a slider move does.
+    # Plain-text labels ("1e-03") and no minor ticks: typesetting 10^k and
+    # placing minor ticks on every redraw would cost more than everything
+    # else a slider move does.
     ax_l.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
-    ax_l.yaxis.set_minor_formatter(NullFormatter())
+    ax_l.yaxis.set_minor_locator(NullLocator())
     artists = Artists(ax_w, ax_l, path, start, curve)
     update(artists, result)
     return artists

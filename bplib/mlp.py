@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_rng, check_same_shape
+from ._validation import (
+    as_float_array,
+    check_positive,
+    check_positive_int,
+    check_rng,
+    check_same_shape,
+)
 from .activations import get_activation
 from .losses import get_loss
 
@@ -80,13 +86,14 @@ def init_params(sizes, rng=0, scale=None):
         ``W<l>`` of shape ``(d_{l-1}, d_l)``, normal; ``b<l>`` of shape
         ``(d_l,)``, zero.
     """
-    sizes = [int(d) for d in sizes] if np.ndim(sizes) == 1 else None
-    if not sizes or len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must list two or more positive layer sizes, got {sizes}")
+    if np.ndim(sizes) != 1 or len(sizes) < 2:
+        raise ValueError(f"sizes must list two or more layer sizes (d_0, ..., d_L), got {sizes!r}")
+    sizes = [check_positive_int(d, f"sizes[{i}]") for i, d in enumerate(sizes)]
+    scale = None if scale is None else check_positive(scale, "scale")
     rng = check_rng(rng)
     params = {}
     for l, (d_prev, d) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        std = 1.0 / np.sqrt(d_prev) if scale is None else float(scale)
+        std = 1.0 / np.sqrt(d_prev) if scale is None else scale
         params[f"W{l}"] = rng.normal(scale=std, size=(d_prev, d))
         params[f"b{l}"] = np.zeros(d)
     return params

@@ -209,7 +209,8 @@ def test_input_with_the_wrong_number_of_features():
 @pytest.mark.parametrize("T_shape", [(6,), (6, 2), (5, 1)])
 def test_target_of_the_wrong_shape(T_shape):
     params = mlp.init_params([3, 4, 1], rng=0)
-    with pytest.raises(ValueError, match=r"Y and T must have the same shape, got Y.shape=\(6, 1\)"):
+    expected = r"Y and T must have the same shape, got Y.shape=\(6, 1\)"
+    with pytest.raises(ValueError, match=expected):
         mlp.loss_and_gradients(np.ones((6, 3)), np.zeros(T_shape), params, ["tanh", "tanh"])
 
 
@@ -252,7 +253,21 @@ def test_backward_checks_delta_and_cache():
         mlp.backward(np.ones((5, 2)), params, {"A": {}})
 
 
-@pytest.mark.parametrize("sizes", [[3], [3, 0, 1], "abc"])
+@pytest.mark.parametrize("sizes", [[3], [3, 0, 1], "abc", [3, 2.5]])
 def test_init_params_rejects_bad_sizes(sizes):
     with pytest.raises((ValueError, TypeError), match="sizes"):
         mlp.init_params(sizes)
+
+
+def test_init_params_rejects_bad_scale_and_rng():
+    with pytest.raises(ValueError, match="scale must be a positive number"):
+        mlp.init_params([2, 3], scale=0.0)
+    with pytest.raises(TypeError, match="rng must be"):
+        mlp.init_params([2, 3], rng="seed")
+
+
+def test_integer_and_list_parameters_are_accepted():
+    params = {"W1": [[1, 0], [0, 1]], "b1": [0, 0], "W2": [[1], [1]], "b2": [0]}
+    Y, _ = mlp.forward(np.array([[1.0, 2.0]]), params, ["identity", "identity"])
+    np.testing.assert_array_equal(Y, [[3.0]])
+    assert mlp.layer_sizes(params) == (2, 2, 1)

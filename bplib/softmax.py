@@ -1,0 +1,205 @@
+"""Softmax outputs and the multi-class cross-entropy, computed from the logits.
+
+Chapter 7 of the book (training in practice). A classifier with ``K``
+classes ends in a layer of ``K`` logits ``Z`` (an ``"identity"`` output
+layer in :mod:`bplib.mlp`); the softmax turns each row of logits into
+probabilities, and the loss is the mean negative log-probability of the
+correct class. Everything here works from the logits::
+
+    Z = forward(X, params, activations)[0]          # (n, K) logits
+    loss = cross_entropy(Z, T)                      # T one-hot, (n, K)
+    delta = cross_entropy_gradient(Z, T)            # (softmax(Z) - T) / n
+
+The log-softmax subtracts each row's maximum before exponentiating, so
+logits of any finite size give finite results without overflow warnings.
+"""
+
+import numpy as np
+
+from ._validation import as_float_array, check_positive_int, check_same_shape
+
+__all__ = [
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "cross_entropy_gradient",
+    "one_hot",
+    "predict_labels",
+    "accuracy",
+]
+
+
+def _logits(Z):
+    return as_float_array(Z, "Z", ndim=2)
+
+
+def _log_softmax(Z):
+    shifted = Z - Z.max(axis=1, keepdims=True)  # the largest entry becomes 0
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # eq-softmax
+
+
+def log_softmax(Z):
+    """The logarithm of :func:`softmax`, row by row, without overflow.
+
+    Uses :math:`\\log \\operatorname{softmax}(z)_k = (z_k - m) -
+    \\log \\sum_j e^{z_j - m}` with :math:`m = \\max_j z_j`, the
+    log-sum-exp trick applied to :eq:`eq-softmax`: every exponent is at most
+    0, and the sum is at least 1, so neither overflows nor takes ``log(0)``.
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, K)
+        Logits, one row per example.
+
+    Returns
+    -------
+    ndarray of shape (n, K)
+        Log-probabilities, each row's exponentials summing to 1.
+    """
+    return _log_softmax(_logits(Z))
+
+
+def softmax(Z):
+    """Class probabilities from logits, :eq:`eq-softmax`, row by row.
+
+    :math:`\\operatorname{softmax}(z)_k = e^{z_k} / \\sum_j e^{z_j}`,
+    computed as the exponential of :func:`log_softmax` (stable for any
+    finite logits, e.g. ``Z = [[1000, 0]]`` gives ``[[1, 0]]`` quietly).
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, K)
+
+    Returns
+    -------
+    ndarray of shape (n, K)
+        Non-negative entries, each row summing to 1.
+    """
+    return np.exp(_log_softmax(_logits(Z)))
+
+
+def _check_targets(Z, T):
+    Z = _logits(Z)
+    T = as_float_array(T, "T")
+    check_same_shape(Z, T, ("Z", "T"))
+    if T.min() < 0 or not np.allclose(T.sum(axis=1), 1.0):
+        raise ValueError(
+            "T must hold one probability distribution per row (one-hot rows, "
+            f"non-negative and summing to 1), got row sums from {T.sum(axis=1).min():g} "
+            f"to {T.sum(axis=1).max():g} and a smallest entry of {T.min():g}; "
+            "make one-hot targets from labels with bplib.softmax.one_hot"
+        )
+    return Z, T
+
+
+def cross_entropy(Z, T):
+    """Mean cross-entropy of ``softmax(Z)`` against ``T``, :eq:`eq-softmax-ce`.
+
+    :math:`\\mathcal{L} = -\\frac{1}{n}\\sum_{i,k} T_{ik}
+    \\log \\operatorname{softmax}(z_i)_k`, from the logits through
+    :func:`log_softmax`: finite for any finite ``Z``, even when the correct
+    class has probability below the smallest float.
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, K)
+        Logits.
+    T : array_like of shape (n, K)
+        Targets, one probability distribution per row (usually one-hot).
+
+    Returns
+    -------
+    float
+    """
+    Z, T = _check_targets(Z, T)
+    return float(-np.sum(T * _log_softmax(Z)) / len(Z))  # eq-softmax-ce
+
+
+def cross_entropy_gradient(Z, T):
+    """Gradient of :func:`cross_entropy` with respect to the logits,
+    :eq:`eq-softmax-grad`: :math:`(\\operatorname{softmax}(Z) - T)/n`.
+
+    This is the output delta :math:`\\delta^{(L)}` of a network whose last
+    layer is the identity, ready for :func:`bplib.mlp.backward`.
+
+    Parameters
+    ----------
+    Z, T : array_like of shape (n, K)
+
+    Returns
+    -------
+    dZ : ndarray of shape (n, K)
+        Each row sums to 0.
+    """
+    Z, T = _check_targets(Z, T)
+    return (np.exp(_log_softmax(Z)) - T) / len(Z)  # eq-softmax-grad
+
+
+def one_hot(labels, K=None):
+    """One-hot targets from integer class labels.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (n,)
+        Class labels in ``0, ..., K - 1``.
+    K : int, optional
+        The number of classes; by default ``labels.max() + 1``.
+
+    Returns
+    -------
+    T : ndarray of shape (n, K)
+        ``T[i, labels[i]] = 1``, every other entry 0.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":
+        raise ValueError(
+            "labels must be a non-empty 1-D array of integers, got "
+            f"{labels.ndim}-D of dtype {labels.dtype} and shape {labels.shape}"
+        )
+    K = int(labels.max()) + 1 if K is None else check_positive_int(K, "K")
+    if labels.min() < 0 or labels.max() >= K:
+        raise ValueError(
+            f"labels must lie in 0..{K - 1} for K={K}, got values from "
+            f"{labels.min()} to {labels.max()}"
+        )
+    T = np.zeros((labels.size, K))
+    T[np.arange(labels.size), labels] = 1.0
+    return T
+
+
+def predict_labels(Z):
+    """The most probable class of each row: ``argmax`` of the logits.
+
+    The softmax is increasing in each logit, so it need not be computed.
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, K)
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+    """
+    return _logits(Z).argmax(axis=1)
+
+
+def accuracy(Z, labels):
+    """The fraction of rows whose largest logit is at the correct label.
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, K)
+        Logits (or probabilities: the argmax is the same).
+    labels : array_like of int, shape (n,)
+
+    Returns
+    -------
+    float
+    """
+    Z, labels = _logits(Z), np.asarray(labels)
+    if labels.shape != (len(Z),):
+        raise ValueError(
+            f"labels must have shape ({len(Z)},) to match Z.shape={Z.shape}, "
+            f"got labels.shape={labels.shape}"
+        )
+    return float(np.mean(Z.argmax(axis=1) == labels))
