@@ -9,7 +9,7 @@ so that every digit keeps its share in each set, and standardises every
 pixel with the mean and spread of the **training** set only::
 
     data = load(rng=0)
-    data.X_train.shape, data.T_train.shape      # (1077, 64), (1077, 10)
+    data.X_train.shape, data.T_train.shape      # (1078, 64), (1078, 10)
 
 Fitting the standardisation on all the data would let the validation and
 test sets leak into training, and their scores would flatter the model.
@@ -138,7 +138,7 @@ def load(rng=0, validation=0.2, test=0.2):
         Seed or generator for the split.
     validation, test : float, default 0.2
         The shares of the validation and test sets; the rest (60 % by
-        default: 1077 of the 1797 images) is the training set.
+        default: 1078 of the 1797 images) is the training set.
 
     Returns
     -------

@@ -93,23 +93,28 @@ def _derivatives(cache):
 
 
 def _right_to_left(dY, params, D):
-    g = dY  # (n, d_L): each row is one example's vector
+    # eq-delta-jacobian-product from the vector end; row i of g is example
+    # i's vector, so each step is one vector-matrix product per example.
+    g = dY  # (n, d_L)
     for l in range(len(D), 0, -1):
-        g = (g * D[l]) @ params[f"W{l}"].T  # one vector-matrix product per example
-    return g
+        g = (g * D[l]) @ params[f"W{l}"].T  # v <- W diag(f') v
+    return g  # (n, d_0)
 
 
 def _left_to_right(dY, params, D):
+    # eq-delta-jacobian-product from the J1 end: matrix-matrix products,
+    # one (d_0, d_l) matrix P per example.
     n, L = len(dY), len(D)
-    P = params["W1"][None, :, :] * D[1][:, None, :]  # J1 per example, (n, d_0, d_1)
+    P = params["W1"][None, :, :] * D[1][:, None, :]  # J1: (n, d_0, d_1)
     for l in range(2, L + 1):
         W = params[f"W{l}"]
-        P = (P.reshape(-1, W.shape[0]) @ W).reshape(n, -1, W.shape[1])  # P <- P W
-        P *= D[l][:, None, :]  # P <- P diag f'
-    return (P @ dY[:, :, None])[:, :, 0]  # finally the vector
+        P = P.reshape(-1, W.shape[0]) @ W  # P <- P W
+        P = P.reshape(n, -1, W.shape[1]) * D[l][:, None, :]  # P <- P diag(f')
+    return (P @ dY[:, :, None])[:, :, 0]  # finally the vector: (n, d_0)
 
 
-def input_gradient(X, T, params, activations, loss="squared_error", order="right_to_left"):
+def input_gradient(X, T, params, activations, loss="squared_error",
+                   order="right_to_left"):
     """Gradient of the loss with respect to the inputs, as a product of Jacobians.
 
     Implements :eq:`eq-delta-jacobian-product` for every example of the

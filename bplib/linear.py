@@ -41,8 +41,10 @@ class DivergenceError(FloatingPointError):
     ----------
     step : int
         The first step whose loss was not finite (step 0 is the start).
-    history : History
-        The weights and losses up to, but not including, that step.
+    history : object
+        The training history up to, but not including, that step: a
+        :class:`History` here, or the history type of the training loop that
+        raised (e.g. :class:`bplib.two_layer.History`).
     """
 
     def __init__(self, step, eta, history):

@@ -253,12 +253,13 @@ def _output_delta(cache, T, loss):
 
 def _backward(delta, params, cache):
     grads = {}
-    for l in range(len(cache.Z), 0, -1):
+    for l in range(len(cache.Z), 0, -1):  # l = L, ..., 1
         grads[f"W{l}"] = cache.A[l - 1].T @ delta  # eq-delta-dW
         grads[f"b{l}"] = delta.sum(axis=0)  # eq-delta-db
         if l > 1:
             df = get_activation(cache.activations[l - 2]).derivative
-            delta = (delta @ params[f"W{l}"].T) * df(cache.Z[l - 1])  # eq-delta-recursion
+            dA = delta @ params[f"W{l}"].T  # dL/dA of layer l - 1
+            delta = dA * df(cache.Z[l - 1])  # eq-delta-recursion
     return {key: grads[key] for key in params}  # in the order of params
 
 

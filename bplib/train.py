@@ -172,7 +172,8 @@ def _check(params, activations, X, T, name=""):
 
 def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
           X_val=None, T_val=None, weight_decay=0.0, patience=None, schedule=None,
-          eval_every=None, max_steps=None, rng=0, on_divergence="raise", progress=False):
+          eval_every=None, max_steps=None, rng=0, on_divergence="raise", progress=False,
+          callback=None):
     """Train a softmax classifier with minibatches; return what happened.
 
     Each epoch shuffles the training set (with ``rng``) and visits it in
@@ -220,6 +221,9 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
     progress : bool, default False
         Show a progress bar (tqdm) over the epochs; it stays hidden when the
         environment variable ``TQDM_DISABLE`` is ``"1"``.
+    callback : callable, optional
+        Called as ``callback(steps, val_or_train_loss)`` after every
+        evaluation, e.g. to drive a progress bar of one's own.
 
     Returns
     -------
@@ -249,7 +253,10 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
     rng = check_rng(rng)
 
     params = {key: p.copy() for key, p in params.items()}  # never the caller's arrays
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {callback!r}")
     run = _Run(params, activations, X, T, X_val, T_val, -(-len(X) // batch_size))
+    run.callback = callback
     epoch_bar = range(epochs)
     if progress:
         from tqdm.auto import tqdm
@@ -325,6 +332,8 @@ class _Run:
             self.evals[key].append(value)
         score = val[0] if X_val is not None else scores[0]
         index = len(self.evals["step"]) - 1
+        if self.callback is not None:
+            self.callback(step, float(score))
         if score < self.best_score:
             self.best, self.best_score = index, score
             self.best_params = {key: p.copy() for key, p in self.params.items()}

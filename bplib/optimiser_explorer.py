@@ -1,0 +1,253 @@
+"""The optimiser explorer of chapter 7, in three layers.
+
+* :func:`experiment` trains a small digits classifier for a fixed budget of
+  steps with one optimiser (SGD, momentum or Adam), learning rate,
+  momentum / :math:`\\beta_1` and batch size, and returns the training and
+  validation loss along the way. It is pure (seeded) and never raises on
+  divergence; results are cached, so revisiting a setting is instant.
+* :func:`plot` draws a result into a given figure; :func:`update` redraws
+  another result into the same artists, which keeps a slider move cheap.
+* :func:`widget` wires the controls to the two (ipywidgets, imported lazily).
+
+The budget is capped (300 steps by default) so that a slider move, which
+reruns the experiment, redraws in well under a quarter of a second
+(``benchmarks/optimiser_explorer_redraw.py`` measures it).
+"""
+
+import base64
+import functools
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import digits, mlp, optim, train
+from ._validation import check_positive, check_positive_int
+
+__all__ = ["OPTIMISERS", "Result", "Artists", "make_optimiser", "experiment", "plot", "update",
+           "widget"]
+
+OPTIMISERS = ("sgd", "momentum", "adam")
+"""tuple of str: the optimisers the explorer offers."""
+
+SIZES = (64, 32, 10)
+ACTIVATIONS = ("relu", "identity")
+_LOSS_RANGE = (0.02, 5.0)  # fixed y-range, so that runs can be compared by eye
+
+
+@dataclass(frozen=True)
+class Result:
+    """One run of :func:`experiment`.
+
+    Attributes
+    ----------
+    optimiser : str
+    lr, beta : float
+        The learning rate and the momentum (SGD ignores it) or Adam's
+        :math:`\\beta_1`.
+    batch_size : int
+    step : ndarray of int, shape (e,)
+        Steps at which the network was evaluated (0 first).
+    train_loss, val_loss, val_accuracy : ndarray of shape (e,)
+    diverged_at : int or None
+        The step at which the loss became non-finite, or None.
+    summary : str
+        One line saying what happened, with the numbers.
+    """
+
+    optimiser: str
+    lr: float
+    beta: float
+    batch_size: int
+    step: np.ndarray
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    val_accuracy: np.ndarray
+    diverged_at: int | None
+    summary: str
+
+
+@functools.lru_cache(maxsize=1)
+def _data():
+    return digits.load(rng=0)
+
+
+def make_optimiser(name, lr, beta=0.9):
+    """An optimiser from :mod:`bplib.optim` by name.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "adam"}
+    lr : float
+        The learning rate, > 0.
+    beta : float, default 0.9
+        The momentum :math:`\\mu` for ``"momentum"``, :math:`\\beta_1` for
+        ``"adam"``; ignored by ``"sgd"``.
+
+    Returns
+    -------
+    bplib.optim.Optimizer
+    """
+    if name == "sgd":
+        return optim.SGD(lr)
+    if name == "momentum":
+        return optim.Momentum(lr, momentum=beta)
+    if name == "adam":
+        return optim.Adam(lr, beta1=beta)
+    raise ValueError(f"unknown optimiser {name!r}; known optimisers are {OPTIMISERS}")
+
+
+def experiment(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300, *, seed=0):
+    """Train a 64-32-10 ReLU network on the digits with one optimiser.
+
+    Parameters
+    ----------
+    optimiser : {"sgd", "momentum", "adam"}, default "adam"
+    lr : float, default 1e-3
+        The learning rate, > 0.
+    beta : float, default 0.9
+        Momentum :math:`\\mu` or Adam's :math:`\\beta_1`, in [0, 1).
+    batch_size : int, default 32
+    steps : int, default 300
+        The budget of optimiser steps; evaluated every ``steps // 30``.
+    seed : int, default 0
+        Seeds the initial weights and the shuffles (the data split is
+        always :func:`bplib.digits.load` with seed 0).
+
+    Returns
+    -------
+    Result
+    """
+    lr, steps = check_positive(lr, "lr"), check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    make_optimiser(optimiser, lr, beta)  # validates the names and numbers
+    return _experiment(optimiser, lr, float(beta), batch_size, steps, int(seed))
+
+
+@functools.lru_cache(maxsize=512)
+def _experiment(optimiser, lr, beta, batch_size, steps, seed):
+    d = _data()
+    params = mlp.init_params(SIZES, rng=seed)
+    epochs = -(-steps * batch_size // len(d.X_train))
+    h = train.train(params, list(ACTIVATIONS), d.X_train, d.T_train,
+                    make_optimiser(optimiser, lr, beta), epochs=epochs,
+                    batch_size=batch_size, X_val=d.X_val, T_val=d.T_val,
+                    eval_every=max(1, steps // 30), max_steps=steps, rng=seed,
+                    on_divergence="stop")
+    if h.diverged_at is not None:
+        summary = (f"{optimiser}, η = {lr:.3g}: diverged, the loss became non-finite "
+                   f"at step {h.diverged_at}")
+    else:
+        summary = (f"{optimiser}, η = {lr:.3g}, batch {batch_size}: after {h.step[-1]} steps "
+                   f"training loss {h.train_loss[-1]:.3g}, validation loss "
+                   f"{h.val_loss[-1]:.3g}, validation accuracy {h.val_accuracy[-1]:.1%}")
+    return Result(optimiser, lr, beta, batch_size, h.step, h.train_loss, h.val_loss,
+                  h.val_accuracy, h.diverged_at, summary)
+
+
+@dataclass
+class Artists:
+    """What :func:`update` changes: the axes and the two loss curves."""
+
+    ax: object
+    train: object
+    val: object
+
+
+def plot(result, fig):
+    """Draw a result into ``fig``: training and validation loss against steps.
+
+    Parameters
+    ----------
+    result : Result
+    fig : matplotlib.figure.Figure or matplotlib.figure.SubFigure
+        An empty figure to draw into; one axes is added.
+
+    Returns
+    -------
+    Artists
+        For :func:`update`.
+    """
+    ax = fig.subplots()
+    (train_line,) = ax.plot([], [], color="C0", label="training loss")
+    (val_line,) = ax.plot([], [], color="C1", linestyle="--", label="validation loss")
+    ax.set(yscale="log", ylim=_LOSS_RANGE, xlabel="step", ylabel="cross-entropy")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="upper right", fontsize=9)
+    artists = Artists(ax, train_line, val_line)
+    update(artists, result)
+    return artists
+
+
+def update(artists, result):
+    """Redraw ``result`` into the artists that :func:`plot` returned."""
+    artists.train.set_data(result.step, result.train_loss)
+    artists.val.set_data(result.step, result.val_loss)
+    artists.ax.set_xlim(0, max(int(result.step[-1]), 1))
+    name = {"sgd": "SGD", "momentum": f"momentum μ = {result.beta:.2f}",
+            "adam": f"Adam β₁ = {result.beta:.2f}"}[result.optimiser]
+    tail = (f"diverged at step {result.diverged_at}" if result.diverged_at is not None
+            else f"val. accuracy {result.val_accuracy[-1]:.1%}")
+    artists.ax.set_title(f"{name}, η = {result.lr:.3g}, batch {result.batch_size}: {tail}",
+                         fontsize=10, y=1.0)
+
+
+def _img(fig, result):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = (f"Training and validation cross-entropy, log scale, against the step for "
+           f"{result.optimiser} with learning rate {result.lr:.3g} and batch size "
+           f"{result.batch_size}. {result.summary}.")
+    return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
+
+
+def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
+    """Controls for the optimiser, learning rate, momentum / β₁ and batch size.
+
+    Each change reruns :func:`experiment` (capped at ``steps`` steps) and
+    redraws with :func:`update` into one figure, shown as a PNG with alt
+    text. Needs ``ipywidgets``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With attributes ``controls`` (a dict), ``figure``, ``artists`` and
+        ``refresh`` (the callback a change runs).
+    """
+    import ipywidgets as w
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    style = {"description_width": "8em"}
+    controls = {
+        "optimiser": w.ToggleButtons(options=list(OPTIMISERS), value=optimiser,
+                                     description="optimiser", style=style),
+        "lr": w.FloatLogSlider(lr, base=10, min=-4, max=0.5, step=0.1,
+                               description="learning rate η", style=style),
+        "beta": w.FloatSlider(beta, min=0.0, max=0.99, step=0.01,
+                              description="momentum / β₁", style=style),
+        "batch_size": w.SelectionSlider(options=[8, 16, 32, 64, 128, 256],
+                                        value=batch_size, description="batch size",
+                                        style=style),
+    }
+    fig = Figure(figsize=(7.5, 3.6), dpi=90, layout="constrained")
+    FigureCanvasAgg(fig)
+    artists = plot(experiment(optimiser, lr, beta, batch_size, steps), fig)
+    image, summary = w.HTML(), w.HTML()
+
+    def refresh(change=None):
+        c = controls
+        res = experiment(c["optimiser"].value, c["lr"].value, c["beta"].value,
+                         c["batch_size"].value, steps)
+        update(artists, res)
+        image.value, summary.value = _img(fig, res), res.summary
+
+    refresh()
+    fig.set_layout_engine(None)  # keep the first layout: redraws skip it
+    for control in controls.values():
+        control.observe(refresh, names="value")
+    box = w.VBox([controls["optimiser"], w.HBox([controls["lr"], controls["beta"]]),
+                  controls["batch_size"], image, summary])
+    box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
+    return box

@@ -1,0 +1,103 @@
+"""Tests for bplib.init: weight variances, seeding, layout and validation."""
+
+import numpy as np
+import pytest
+
+from bplib import init, mlp
+
+SIZES = [400, 600, 300]  # 240 000 + 180 000 weights: sample variances are tight
+
+
+def _rel_sd_of_sample_variance(scheme, N):
+    # Var of the sample variance is (mu4 - sigma^4) / N: kurtosis 3 (normal)
+    # or 9/5 (uniform) times sigma^4, minus sigma^4.
+    kurtosis = 9 / 5 if scheme.endswith("uniform") else 3.0
+    return np.sqrt((kurtosis - 1) / N)
+
+
+@pytest.mark.parametrize("scheme", init.SCHEMES)
+@pytest.mark.parametrize("scale", [1.0, 0.5])
+def test_variance_matches_its_formula(scheme, scale):
+    params = init.init_params(SIZES, scheme, scale=scale, rng=3)
+    for l, (fan_in, fan_out) in enumerate(zip(SIZES[:-1], SIZES[1:]), start=1):
+        W = params[f"W{l}"]
+        expected = init.weight_variance(scheme, fan_in, fan_out, scale)
+        # The tolerance is 10 standard deviations of the sample variance
+        # (at most 3.4 % here): a seeded draw cannot miss it by chance.
+        tol = 10 * _rel_sd_of_sample_variance(scheme, W.size)
+        assert tol < 0.035
+        assert np.var(W) == pytest.approx(expected, rel=tol)
+        assert abs(W.mean()) < 10 * np.sqrt(expected / W.size)
+
+
+def test_variance_formulas_by_hand():
+    assert init.weight_variance("standard_normal", 3, 5) == 1.0
+    assert init.weight_variance("xavier_normal", 3, 5) == 2 / 8  # 2 / (3 + 5)
+    assert init.weight_variance("xavier_uniform", 3, 5) == 2 / 8
+    assert init.weight_variance("he_normal", 8, 5) == 2 / 8  # 2 / fan_in
+    assert init.weight_variance("he_uniform", 8, 5) == 2 / 8
+    assert init.weight_variance("he_normal", 8, 5, scale=3.0) == pytest.approx(9 * 2 / 8)
+
+
+@pytest.mark.parametrize("scheme, a", [("xavier_uniform", np.sqrt(6 / 8)),
+                                       ("he_uniform", np.sqrt(6 / 3))])
+def test_uniform_schemes_stay_inside_their_bound(scheme, a):
+    W = init.init_params([3, 5], scheme, rng=0)["W1"]
+    assert np.abs(W).max() <= a
+    W = init.init_params([3, 5], scheme, scale=2.0, rng=0)["W1"]
+    assert np.abs(W).max() <= 2 * a and np.abs(W).max() > a / 2
+
+
+@pytest.mark.parametrize("scheme", init.SCHEMES)
+def test_layout_is_mlps_and_biases_are_zero(scheme):
+    params = init.init_params([2, 7, 4, 1], scheme, rng=0)
+    assert list(params) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert mlp.layer_sizes(params) == (2, 7, 4, 1)
+    assert all(not params[f"b{l}"].any() for l in (1, 2, 3))
+    Y, _ = mlp.forward(np.ones((5, 2)), params, ["tanh", "relu", "identity"])
+    assert Y.shape == (5, 1)
+
+
+@pytest.mark.parametrize("function, scheme", [
+    (init.standard_normal, "standard_normal"), (init.xavier_normal, "xavier_normal"),
+    (init.xavier_uniform, "xavier_uniform"), (init.he_normal, "he_normal"),
+    (init.he_uniform, "he_uniform")])
+def test_named_functions_are_the_schemes(function, scheme):
+    a = function([4, 6, 2], scale=1.5, rng=7)
+    b = init.init_params([4, 6, 2], scheme, scale=1.5, rng=7)
+    for key in b:
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_seeded():
+    a = init.he_normal([5, 5, 5], rng=1)
+    b = init.he_normal([5, 5, 5], rng=1)
+    c = init.he_normal([5, 5, 5], rng=2)
+    np.testing.assert_array_equal(a["W2"], b["W2"])
+    assert not np.allclose(a["W2"], c["W2"])
+    g = np.random.default_rng(1)
+    np.testing.assert_array_equal(init.he_normal([5, 5, 5], rng=g)["W1"], a["W1"])
+
+
+def test_standard_normal_ignores_the_layer_size():
+    W = init.standard_normal([1000, 200], rng=0)["W1"]
+    assert np.std(W) == pytest.approx(1.0, rel=0.02)
+
+
+def test_validation():
+    with pytest.raises(ValueError, match="unknown initialisation scheme 'glorot'.*'he_normal'"):
+        init.init_params([2, 3], "glorot")
+    with pytest.raises(TypeError, match="scheme must be a string"):
+        init.init_params([2, 3], 3)
+    with pytest.raises(ValueError, match="sizes must list two or more"):
+        init.xavier_normal([2])
+    with pytest.raises(ValueError, match="sizes must list two or more"):
+        init.xavier_normal([2, 0, 1])
+    with pytest.raises(ValueError, match="sizes must list two or more"):
+        init.xavier_normal([2, 2.5])
+    with pytest.raises(ValueError, match="scale must be a positive number, got -1"):
+        init.he_normal([2, 3], scale=-1.0)
+    with pytest.raises(TypeError, match="rng must be"):
+        init.he_normal([2, 3], rng="seed")
+    with pytest.raises(ValueError, match="scale must be a positive"):
+        init.weight_variance("he_normal", 2, 3, scale=0.0)

@@ -1,0 +1,76 @@
+"""Tests for bplib.softmax: softmax, log-softmax and the multi-class cross-entropy."""
+
+import numpy as np
+import pytest
+
+from bplib import gradcheck, softmax
+
+Z = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
+T = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+
+
+def test_softmax_hand_computed():
+    # Row 1: e^1, e^2, e^3 = 2.71828, 7.38906, 20.08554; sum 30.19288.
+    expected = np.array([2.718281828, 7.389056099, 20.08553692]) / 30.19287485
+    np.testing.assert_allclose(softmax.softmax(Z)[0], expected, rtol=1e-9)
+    np.testing.assert_allclose(softmax.softmax(Z).sum(axis=1), 1.0)
+
+
+def test_softmax_ignores_a_constant_added_to_a_row():
+    np.testing.assert_allclose(softmax.softmax(Z + 100.0), softmax.softmax(Z))
+
+
+def test_stable_at_huge_logits():
+    big = np.array([[1000.0, 0.0, -1000.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        p = softmax.softmax(big)
+        log_p = softmax.log_softmax(big)
+        loss = softmax.cross_entropy(big, np.array([[0.0, 0.0, 1.0]]))
+    np.testing.assert_allclose(p, [[1.0, 0.0, 0.0]])
+    np.testing.assert_allclose(log_p, [[0.0, -1000.0, -2000.0]])
+    assert loss == pytest.approx(2000.0)
+
+
+def test_cross_entropy_hand_computed():
+    # -(log p_13 + log p_21) / 2 with p from the softmax rows
+    log_p = np.log(softmax.softmax(Z))
+    expected = -(log_p[0, 2] + log_p[1, 0]) / 2
+    assert softmax.cross_entropy(Z, T) == pytest.approx(expected)
+
+
+def test_gradient_is_softmax_minus_targets_over_n():
+    np.testing.assert_allclose(softmax.cross_entropy_gradient(Z, T),
+                               (softmax.softmax(Z) - T) / 2)
+    np.testing.assert_allclose(softmax.cross_entropy_gradient(Z, T).sum(axis=1), 0.0,
+                               atol=1e-15)
+
+
+def test_gradient_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    Zr = rng.normal(size=(5, 4)) * 3
+    Tr = softmax.one_hot(rng.integers(0, 4, size=5), 4)
+    result = gradcheck.check_gradient(lambda z: softmax.cross_entropy(z, Tr),
+                                      softmax.cross_entropy_gradient(Zr, Tr), Zr)
+    assert result.passed
+
+
+def test_one_hot_and_accuracy():
+    np.testing.assert_array_equal(softmax.one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
+    assert softmax.one_hot(np.array([1, 3])).shape == (2, 4)
+    np.testing.assert_array_equal(softmax.predict_labels(Z), [2, 0])
+    assert softmax.accuracy(Z, [2, 1]) == 0.5
+
+
+def test_validation():
+    with pytest.raises(ValueError, match="Z and T must have the same shape"):
+        softmax.cross_entropy(Z, T[:, :2])
+    with pytest.raises(ValueError, match="one probability distribution per row"):
+        softmax.cross_entropy(Z, np.ones_like(Z))
+    with pytest.raises(ValueError, match="Z must be 2-D"):
+        softmax.softmax(np.ones(3))
+    with pytest.raises(ValueError, match=r"labels must lie in 0..2"):
+        softmax.one_hot([0, 3], 3)
+    with pytest.raises(ValueError, match="1-D array of integers"):
+        softmax.one_hot([0.5, 1.0])
+    with pytest.raises(ValueError, match=r"labels must have shape \(2,\)"):
+        softmax.accuracy(Z, [1, 2, 3])
