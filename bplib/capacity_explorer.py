@@ -19,6 +19,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from . import digits, mlp, optim, train
 from ._validation import check_positive_int
@@ -161,6 +162,9 @@ def plot(result, fig):
     best = ax_l.axvline(0, color="gray", linestyle=":", linewidth=1,
                         label="lowest validation loss")
     ax_l.set(yscale="log", ylim=(1e-4, 5), ylabel="cross-entropy")
+    # plain-text tick labels: mathtext's 10^k on every redraw is slow
+    ax_l.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax_l.yaxis.set_minor_formatter(NullFormatter())
     ax_a.set(ylim=(0.5, 1.005), ylabel="accuracy")
     ax_l.legend(loc="lower left", fontsize=8)
     artists = Artists(ax_l, ax_a, lines, best)

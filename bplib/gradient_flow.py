@@ -116,7 +116,7 @@ def _summary(verdict, diag):
 
 
 def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0,
-               *, n=128, rng=0):
+               *, n=64, rng=0):
     """One forward and backward pass through a deep network, measured layer by layer.
 
     The network has ``depth`` layers of ``width`` units, all with the same
@@ -140,7 +140,7 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
         One of :data:`bplib.init.SCHEMES`.
     scale : float, default 1.0
         Multiplier of the weights' standard deviation, > 0.
-    n : int, default 128
+    n : int, default 64
         Examples in the batch.
     rng : int or numpy.random.Generator, default 0
         Seed for the weights and the data.
@@ -270,7 +270,7 @@ def _img(fig, result):
 
 
 def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0, *,
-           n=128, rng=0):
+           n=64, rng=0):
     """Controls for depth, width, activation, initialisation scheme and weight scale.
 
     Each change reruns :func:`experiment` and redraws with :func:`update` into

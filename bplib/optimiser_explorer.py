@@ -20,6 +20,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from . import digits, mlp, optim, train
 from ._validation import check_positive, check_positive_int
@@ -109,7 +110,7 @@ def experiment(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300, *,
         Momentum :math:`\\mu` or Adam's :math:`\\beta_1`, in [0, 1).
     batch_size : int, default 32
     steps : int, default 300
-        The budget of optimiser steps; evaluated every ``steps // 30``.
+        The budget of optimiser steps; evaluated every ``steps // 20``.
     seed : int, default 0
         Seeds the initial weights and the shuffles (the data split is
         always :func:`bplib.digits.load` with seed 0).
@@ -132,7 +133,7 @@ def _experiment(optimiser, lr, beta, batch_size, steps, seed):
     h = train.train(params, list(ACTIVATIONS), d.X_train, d.T_train,
                     make_optimiser(optimiser, lr, beta), epochs=epochs,
                     batch_size=batch_size, X_val=d.X_val, T_val=d.T_val,
-                    eval_every=max(1, steps // 30), max_steps=steps, rng=seed,
+                    eval_every=max(1, steps // 20), max_steps=steps, rng=seed,
                     on_divergence="stop")
     if h.diverged_at is not None:
         summary = (f"{optimiser}, η = {lr:.3g}: diverged, the loss became non-finite "
@@ -173,10 +174,18 @@ def plot(result, fig):
     (val_line,) = ax.plot([], [], color="C1", linestyle="--", label="validation loss")
     ax.set(yscale="log", ylim=_LOSS_RANGE, xlabel="step", ylabel="cross-entropy")
     ax.grid(True, which="major", alpha=0.3)
+    _plain_log_labels(ax)
     ax.legend(loc="upper right", fontsize=9)
     artists = Artists(ax, train_line, val_line)
     update(artists, result)
     return artists
+
+
+def _plain_log_labels(ax):
+    # Plain-text labels ("0.1", "1"): typesetting 10^k with mathtext on every
+    # redraw would cost more than the rest of a slider move.
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def update(artists, result):

@@ -62,8 +62,11 @@ class History:
     stopped_early : bool
         Whether early stopping ended training.
     diverged_at : int or None
-        The step whose loss was NaN or infinite, or None. Only with
-        ``on_divergence="stop"``; the arrays then end before that step.
+        None, or the step ``k`` at which the loss became NaN or infinite:
+        the loss after ``k`` updates, on the next minibatch or at an
+        evaluation. Only with ``on_divergence="stop"``; ``batch_loss``,
+        ``time`` and ``lr`` then hold the ``k`` steps taken, the
+        evaluations those before step ``k``.
     params : dict of str to ndarray
         The parameters at the end of training.
     best_params : dict of str to ndarray
@@ -276,8 +279,8 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
                 rows = order[first:first + batch_size]
                 loss, grads = _loss_and_grads(X[rows], T[rows], params, activations,
                                               weight_decay)
-                if not np.isfinite(loss):
-                    diverged = run.steps + 1
+                if not np.isfinite(loss):  # the loss after run.steps updates
+                    diverged = max(run.steps, 1)
                     break
                 optimizer.step(params, grads)
                 run.record_step(loss, time.perf_counter() - start, optimizer.lr)
