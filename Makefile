@@ -19,7 +19,7 @@ NB     ?= chapters/*.ipynb
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench clean
+.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench clean index
 
 book: setup assets build
 	@echo
@@ -73,3 +73,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build node_modules _assets/vendor
+
+index: $(STAMP)
+	$(BIN)/python tools/equation_index.py

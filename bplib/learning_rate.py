@@ -22,6 +22,7 @@ from ._validation import as_float_array
 
 __all__ = ["VERDICTS", "Result", "Artists", "experiment", "plot", "update", "widget"]
 
+#: The three verdicts :func:`experiment` can return, from best to worst.
 VERDICTS = ("converging", "oscillating", "diverging")
 
 
