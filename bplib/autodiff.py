@@ -67,6 +67,14 @@ class Tensor:
         The nodes this one was computed from (empty for an input).
     op : str
         The operation that made the node (empty for an input).
+
+    Notes
+    -----
+    Operations and their vector-Jacobian products: ``+`` and ``-`` with
+    broadcasting, :eq:`eq-ad-vjp-add`; ``*``, ``/``, ``**`` and the
+    elementwise functions, :eq:`eq-ad-vjp-elementwise`; ``@``,
+    :eq:`eq-ad-vjp-matmul`; :meth:`sum` and :meth:`mean`,
+    :eq:`eq-ad-vjp-sum`.
     """
 
     __array_ufunc__ = None  # ndarray + Tensor calls Tensor.__radd__, etc.
@@ -219,15 +227,17 @@ class Tensor:
                            f"**{p:g}")
 
     def exp(self):
-        """Elementwise :math:`e^x`."""
+        """Elementwise :math:`e^x`; VJP :eq:`eq-ad-vjp-elementwise`."""
         return self._unary(np.exp, np.exp, "exp")
 
     def log(self):
-        """Elementwise natural logarithm (of positive values)."""
+        """Elementwise natural logarithm (of positive values); VJP
+        :eq:`eq-ad-vjp-elementwise` with derivative :math:`1/x`."""
         return self._unary(np.log, lambda x: 1.0 / x, "log")
 
     def activation(self, name):
-        """An activation of :mod:`bplib.activations`, by name."""
+        """An activation of :mod:`bplib.activations`, by name; VJP
+        :eq:`eq-ad-vjp-elementwise` with the activation's derivative."""
         f, df = activations.get_activation(name)
         return self._unary(f, df, name)
 
@@ -318,7 +328,9 @@ def binary_cross_entropy_with_logits(Z, T):
 
 
 def value_and_grad(f, params):
-    """Evaluate a scalar function and its gradient with one reverse sweep.
+    """Evaluate a scalar function and its gradient with one reverse sweep,
+    :eq:`eq-ad-adjoint`, at a cost of a small constant times one evaluation
+    of ``f`` however many parameters there are, :eq:`eq-ad-cheap`.
 
     Parameters
     ----------
