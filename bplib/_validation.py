@@ -15,6 +15,7 @@ __all__ = [
     "check_positive_int",
     "check_same_shape",
     "check_rng",
+    "lookup",
 ]
 
 
@@ -113,3 +114,27 @@ def check_rng(rng):
     raise TypeError(
         f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}"
     )
+
+
+def lookup(registry, name, kind, kinds=None):
+    """Return ``registry[name]``; an unknown name's error lists the known ones.
+
+    Parameters
+    ----------
+    registry : dict
+        A name-to-value table such as ``ACTIVATIONS`` or ``LOSSES``.
+    name : str
+        The key to look up.
+    kind : str
+        What the registry holds, for the message (``"activation"``, ``"loss"``).
+    kinds : str, optional
+        Its plural, when adding an "s" is wrong (``"losses"``).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name must be a string, got {name!r}")
+    try:
+        return registry[name]
+    except KeyError:
+        known = ", ".join(repr(key) for key in registry)
+        kinds = kinds or f"{kind}s"
+        raise ValueError(f"unknown {kind} {name!r}; known {kinds} are {known}") from None

@@ -18,7 +18,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, lookup
 
 __all__ = [
     "Activation",
@@ -218,12 +218,4 @@ def get_activation(name):
     ValueError
         If ``name`` is unknown; the message lists the known names.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"activation name must be a string, got {name!r}")
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(repr(key) for key in ACTIVATIONS)
-        raise ValueError(
-            f"unknown activation {name!r}; known activations are {known}"
-        ) from None
+    return lookup(ACTIVATIONS, name, "activation")

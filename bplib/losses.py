@@ -16,7 +16,7 @@ For a sigmoid output prefer the cross-entropy computed from the logits ``Z``
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive, check_same_shape
+from ._validation import as_float_array, check_positive, check_same_shape, lookup
 from .activations import sigmoid, softplus
 
 __all__ = [
@@ -218,10 +218,4 @@ def get_loss(name):
     ValueError
         If ``name`` is unknown; the message lists the known names.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"loss name must be a string, got {name!r}")
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(repr(key) for key in LOSSES)
-        raise ValueError(f"unknown loss {name!r}; known losses are {known}") from None
+    return lookup(LOSSES, name, "loss", "losses")
