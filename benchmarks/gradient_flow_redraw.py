@@ -9,11 +9,14 @@ the slowest change, in wall-clock time (what a reader waits) and in the
 process's CPU time (what the redraw costs, whatever else the machine is
 doing), overall and per control. The target is well under 0.25 s per change.
 
-Run: ``.venv/bin/python benchmarks/gradient_flow_redraw.py``
+Run: ``.venv/bin/python benchmarks/gradient_flow_redraw.py``; with ``--smoke``
+(or ``BENCH_SMOKE=1``) one round only, to check that the script runs.
 """
 
+import argparse
 import os
 import statistics
+import sys
 import time
 
 from bplib import gradient_flow
@@ -55,4 +58,9 @@ def main(rounds=4, warmup=1):
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true",
+                        default=os.environ.get("BENCH_SMOKE") == "1",
+                        help="one round, no warm-up: checks the script runs")
+    args = parser.parse_args(sys.argv[1:])
+    main(rounds=1, warmup=0) if args.smoke else main()

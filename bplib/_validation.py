@@ -71,9 +71,16 @@ def check_positive(value, name):
     """Return ``value`` as a float if it is a finite number > 0, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if not np.isfinite(value) or value <= 0:
+    try:
+        as_float = float(value)
+    except OverflowError:  # an int beyond float64's range, e.g. 10**400
+        raise ValueError(
+            f"{name} must be a finite positive number, got an integer of "
+            f"{len(str(abs(value)))} digits, too large for a float"
+        ) from None
+    if not np.isfinite(as_float) or as_float <= 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+    return as_float
 
 
 def check_positive_int(value, name, *, minimum=1):

@@ -221,7 +221,7 @@ def widget(width=256, weight_decay=0.0, n_train=100, steps=1000):
         "n_train": w.SelectionSlider(options=list(SIZES), value=n_train,
                                      description="training examples", style=style),
     }
-    button = w.Button(description="Run", button_style="primary",
+    button = w.Button(description="Run",  # default style: readable contrast
                       tooltip="train with these settings")
     progress = w.IntProgress(value=0, min=0, max=steps, description="training")
     fig = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")

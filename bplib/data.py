@@ -7,6 +7,8 @@ returns float64 arrays in the book's row convention: inputs ``X`` of shape
 ``(n, d)`` and targets ``T`` of shape ``(n, 1)``.
 """
 
+import numbers
+
 import numpy as np
 
 from ._validation import as_float_array, check_positive, check_positive_int, check_rng
@@ -55,10 +57,15 @@ def regression(n=50, *, weights=(2.0, -1.0), bias=0.0, correlation=0.8,
     weights = as_float_array(weights, "weights", ndim=1)
     if weights.shape != (2,):
         raise ValueError(f"weights must hold 2 numbers, got shape {weights.shape}")
+    for name, value in (("correlation", correlation), ("noise", noise), ("bias", bias)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
     if not -1 < correlation < 1:
         raise ValueError(f"correlation must lie strictly between -1 and 1, got {correlation!r}")
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    if not np.isfinite(bias):
+        raise ValueError(f"bias must be a finite number, got {bias!r}")
     rng = check_rng(rng)
     Z = rng.standard_normal((n, 2))
     X = np.column_stack([Z[:, 0], correlation * Z[:, 0] + np.sqrt(1 - correlation**2) * Z[:, 1]])

@@ -56,6 +56,15 @@ def _norm(x):
     return float(peak * np.sqrt(np.sum((x / peak) ** 2)))
 
 
+def _mean_std(x):
+    """Mean and standard deviation, scaled first so that huge entries do not overflow."""
+    peak = np.max(np.abs(x)) if x.size else 0.0
+    if peak == 0 or not np.isfinite(peak):
+        return float(np.mean(x)), float(np.std(x))
+    y = x / peak
+    return float(peak * np.mean(y)), float(peak * np.std(y))
+
+
 @functools.lru_cache(maxsize=None)
 def _max_slope(name):
     """The largest value of the activation's derivative (1/4 for the sigmoid)."""
@@ -231,7 +240,8 @@ def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
     explode, :eq:`eq-vanish-product`. The gradients equal those of
     :func:`bplib.mlp.loss_and_gradients`; unlike it, this function does not
     stop at an overflow but reports it (see :meth:`Diagnostics.report`),
-    and it emits no warnings.
+    and it emits no warnings. The measured delta norms are the left-hand
+    side of the bound :eq:`eq-vanish-sigmoid-bound`.
 
     Parameters
     ----------
@@ -271,9 +281,9 @@ def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
         stats = {
             "grad_norms": [_norm(grads[f"W{l}"]) for l in layers],
             "delta_norms": [_norm(deltas[l]) for l in layers],
-            "activation_mean": [np.mean(a) for a in A],
-            "activation_std": [np.std(a) for a in A],
-            "preactivation_std": [np.std(cache.Z[l]) for l in layers],
+            "activation_mean": [_mean_std(a)[0] for a in A],
+            "activation_std": [_mean_std(a)[1] for a in A],
+            "preactivation_std": [_mean_std(cache.Z[l])[1] for l in layers],
             "saturation": [saturation(cache.Z[l], cache.activations[l - 1], tol)
                            for l in layers],
         }

@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from . import diagnostics, init
 from ._validation import check_positive, check_positive_int, check_rng
@@ -208,10 +208,12 @@ def plot(result, fig, *, max_depth=20):
     # Plain-text tick labels: typesetting 10^k on every redraw is slow.
     ax_n.yaxis.set_major_formatter(FuncFormatter(_log_formatter))
     ax_n.yaxis.set_minor_locator(NullLocator())
+    ax_n.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     colors = [f"C{i}" for i in range(1, MAX_SHOWN + 1)]
     stairs = [ax_h.stairs(np.zeros(_BINS), np.arange(_BINS + 1.0), color=c, linewidth=1.5,
                           label=" " * 36) for c in colors]
     ax_h.set_ylabel("fraction of activations")
+    ax_h.xaxis.set_major_locator(MaxNLocator(5))
     legend = ax_h.legend(loc="upper center", fontsize=8, frameon=False)
     artists = Artists(ax_n, ax_h, line, stairs, legend, max(int(max_depth), result.depth))
     update(artists, result)
@@ -245,7 +247,7 @@ def update(artists, result):
                               f"{d.saturation[l - 1]:.0%} saturated")
     h = artists.hist_ax
     h.set_xlim(result.edges[0], result.edges[-1])
-    h.set_ylim(0, max(float(result.hist.max()), 0.05) * 1.35)
+    h.set_ylim(0, max(float(result.hist.max()), 0.05) * 1.9)  # room for the legend
     unit = "" if result.activation in _RANGES else " / its std"
     h.set_xlabel(f"activation $A^{{(l)}}${unit} ({result.activation})")
     h.set_title(f"{result.scheme} × {result.scale:.2g}, width {result.width}", fontsize=10,
@@ -288,7 +290,7 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
     from matplotlib.figure import Figure
 
     result = experiment(depth, width, activation, scheme, scale, n=n, rng=rng)
-    style = {"description_width": "7em"}
+    style = {"description_width": "8em"}
     controls = {
         "depth": w.IntSlider(depth, min=2, max=20, description="depth L", style=style),
         "width": w.IntSlider(width, min=4, max=64, step=4, description="width", style=style),
@@ -297,7 +299,7 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
         "scheme": w.Dropdown(options=init.SCHEMES, value=scheme, description="initialisation",
                              style=style),
         "scale": w.FloatLogSlider(scale, base=10, min=-1, max=1, step=0.05,
-                                  description="weight scale ×", style=style),
+                                  description="weight scale", style=style),
     }
     fig = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")
     FigureCanvasAgg(fig)  # one canvas for all redraws: its renderer caches text

@@ -219,8 +219,16 @@ def _train(X, T, W, b, eta, updates, on_divergence):
     """Run ``updates`` (an iterable of row-index arrays) and record each step."""
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    Ws, bs, losses = [W], [b], [_loss(X, T, W, b)]
     with np.errstate(over="ignore", invalid="ignore"):
+        start = _loss(X, T, W, b)
+        if not np.isfinite(start):  # huge data: not finite before any update
+            history = History(np.empty((0,) + W.shape),
+                              None if b is None else np.empty((0,) + b.shape),
+                              np.empty(0), 0)
+            if on_divergence == "raise":
+                raise DivergenceError(0, eta, history)
+            return history
+        Ws, bs, losses = [W], [b], [start]
         for step, rows in enumerate(updates, start=1):
             dW, db = _gradient(X[rows], T[rows], W, b)
             W = W - eta * dW  # eq-linear-gd-update (eq-linear-lms for one row)

@@ -255,11 +255,11 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
         raise TypeError(f"optimizer must be a bplib.optim optimiser, got {optimizer!r}")
     rng = check_rng(rng)
 
-    params = {key: p.copy() for key, p in params.items()}  # never the caller's arrays
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {callback!r}")
-    run = _Run(params, activations, X, T, X_val, T_val, -(-len(X) // batch_size))
-    run.callback = callback
+
+    params = {key: p.copy() for key, p in params.items()}  # never the caller's arrays
+    run = _Run(params, activations, X, T, X_val, T_val, -(-len(X) // batch_size), callback)
     epoch_bar = range(epochs)
     if progress:
         from tqdm.auto import tqdm
@@ -296,6 +296,8 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
                 start += time.perf_counter() - pause
             if progress and not diverged:
                 epoch_bar.set_postfix(run.postfix())
+        if not (diverged or run.stopped_early) and run.evals["step"][-1] != run.steps:
+            diverged = run.evaluate(run.steps)  # the last steps were not evaluated yet
     if progress:
         epoch_bar.close()
     history = run.history(diverged or None)
@@ -307,9 +309,9 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
 class _Run:
     """The bookkeeping of one call of :func:`train`."""
 
-    def __init__(self, params, activations, X, T, X_val, T_val, steps_per_epoch):
+    def __init__(self, params, activations, X, T, X_val, T_val, steps_per_epoch, callback):
         self.params, self.activations = params, activations
-        self.steps_per_epoch = steps_per_epoch
+        self.steps_per_epoch, self.callback = steps_per_epoch, callback
         self.data = (X, T, X_val, T_val)
         self.evals = {k: [] for k in ("step", "train_loss", "train_accuracy",
                                       "val_loss", "val_accuracy")}

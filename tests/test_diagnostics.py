@@ -159,3 +159,12 @@ def test_norms_of_huge_and_nonfinite_gradients():
         diagnostics.clip_by_norm({"a": np.ones(2)}, 0.0)
     with pytest.raises(TypeError, match="grads must be a non-empty dict"):
         diagnostics.global_norm([1.0])
+
+
+def test_statistics_of_huge_activations_do_not_overflow():
+    X, T, params, acts = _net(300, 32, "relu", "standard_normal", n=16)
+    d = diagnostics.diagnose(X, T, params, acts)
+    assert not d.nonfinite_activations.any()
+    assert np.all(np.isfinite(d.activation_std)) and d.activation_std[-1] > 1e170
+    big = d.A[-1]
+    assert d.activation_std[-1] == pytest.approx(np.std(big / 1e170) * 1e170, rel=1e-12)

@@ -79,6 +79,7 @@ def test_schedule_and_max_steps():
     h = train.train(params, ["identity"], X, T, optim.SGD(0.1), epochs=100, batch_size=20,
                     max_steps=5)
     assert len(h.batch_loss) == 5
+    np.testing.assert_array_equal(h.step, [0, 2, 4, 5])  # the last steps are evaluated too
 
 
 def test_early_stopping_stops_after_patience_and_keeps_the_best(data):
