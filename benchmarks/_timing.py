@@ -208,13 +208,13 @@ def load():
     return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
 
 
-def header(title, args, clock_kind="cpu"):
+def header(title, args, clock_kind="cpu", how="medians of interleaved rounds after warm-up"):
     """Print the title, the machine, the thread pinning, the clock and the load."""
     print(title)
     print(f"  machine: {machine()}")
     what = "CPU time of this process" if clock_kind == "cpu" else "wall-clock time"
     print(f"  {args.threads} thread(s) for BLAS/OpenMP/PyTorch; {what}; "
-          f"medians of interleaved rounds after warm-up; load average {load()}"
+          f"{how}; load average {load()}"
           + ("; SMOKE MODE (tiny sizes, numbers meaningless)" if args.smoke else ""))
 
 

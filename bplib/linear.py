@@ -48,9 +48,11 @@ class DivergenceError(FloatingPointError):
     """
 
     def __init__(self, step, eta, history):
+        hint = ("the data or the starting parameters are too large for float64"
+                if step == 0 else "try a smaller learning rate")
         super().__init__(
             f"training diverged: the loss became non-finite at step {step} "
-            f"(eta={eta:g}); try a smaller learning rate"
+            f"(eta={eta:g}); {hint}"
         )
         self.step, self.history = step, history
 

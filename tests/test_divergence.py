@@ -111,9 +111,9 @@ def test_below_the_limit_nothing_is_flagged():
 # --- chapter 3 ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("eta", [1e150, 1e200, 1e300])
-@pytest.mark.parametrize("scale", [1e100, 1e150])
-def test_two_layer_train_stops_at_the_first_non_finite_step(eta, scale):
+@pytest.mark.parametrize("scale, eta", [(1e10, 1e300), (1e100, 1e250), (1e100, 1e300),
+                                        (1e150, 1e200), (1e150, 1e300)])
+def test_two_layer_train_stops_at_the_first_non_finite_step(scale, eta):
     X, T = data.xor()
     T = T * scale  # a finite start, and an enormous gradient
     params = two_layer.init_params(2, 3, rng=4)
@@ -129,6 +129,25 @@ def test_two_layer_train_stops_at_the_first_non_finite_step(eta, scale):
     if all(np.isfinite(P).all() for P in candidate):
         Y, _ = _quiet(two_layer.forward, X, two_layer.Params(*candidate))
         assert not np.isfinite(_quiet(lambda: np.sum((Y - T) ** 2)))
+
+
+# --- a start that is already non-finite: step 0 --------------------------------
+
+
+@pytest.mark.parametrize("loop", ["gradient_descent", "lms", "two_layer"])
+def test_a_non_finite_start_is_step_0_without_warnings(loop):
+    X, T = data.xor()
+    T = T * 1e200  # finite data whose squared error overflows before any update
+    if loop == "two_layer":
+        params = two_layer.init_params(2, 3, rng=4)
+        run = lambda mode: two_layer.train(X, T, params, 0.1, 5, on_divergence=mode)  # noqa: E731
+    else:
+        run = lambda mode: getattr(linear, loop)(  # noqa: E731
+            X, T, np.zeros((2, 1)), 0.1, 5, np.zeros(1), on_divergence=mode)
+    k, h, h_err = _both_modes(run)
+    assert k == 0 and len(h.loss) == 0 and len(h_err.loss) == 0
+    with pytest.raises(DivergenceError, match="too large for float64"):
+        run("raise")
 
 
 # --- chapter 7 ------------------------------------------------------------------
