@@ -355,4 +355,6 @@ def value_and_grad(f, params):
     if not isinstance(out, Tensor):
         raise TypeError(f"f must return a Tensor, got {type(out).__name__}")
     out.backward()
-    return float(out.value), {key: node.grad for key, node in nodes.items()}
+    # a parameter that f does not use is not in the graph: its gradient is 0
+    return float(out.value), {key: np.zeros_like(node.value) if node.grad is None
+                              else node.grad for key, node in nodes.items()}

@@ -122,9 +122,8 @@ def standardise(X_fit, *others):
     for i, X in enumerate(others):
         X = as_float_array(X, f"others[{i}]", ndim=2)
         if X.shape[1] != X_fit.shape[1]:
-            raise ValueError(
-                f"others[{i}] has {X.shape[1]} columns but X_fit has {X_fit.shape[1]}"
-            )
+            raise ValueError(f"others[{i}] has {X.shape[1]} columns but X_fit "
+                             f"has {X_fit.shape[1]}")
         out.append((X - mean) / scale)
     return (*out, mean, scale)
 

@@ -219,7 +219,8 @@ def output_delta(cache, T, loss="squared_error"):
     ``dY * f'(Z_L)``. For ``loss="binary_cross_entropy_with_logits"`` the
     output activation must be ``"sigmoid"``; the loss is then computed from
     the logits and the delta simplifies to :math:`(\\sigma(Z^{(L)}) - T)/n`,
-    :eq:`eq-delta-logits`.
+    :eq:`eq-delta-logits`. For a sigmoid output and squared error it is
+    chapter 2's :eq:`eq-mse-delta`.
 
     Parameters
     ----------
@@ -277,7 +278,8 @@ def backward(delta, params, cache):
     Starting from the output delta :math:`\\delta^{(L)}`, each layer's
     gradients follow from its delta, :eq:`eq-delta-dW` and :eq:`eq-delta-db`,
     and the delta of the layer below from the recursion
-    :eq:`eq-delta-recursion`.
+    :eq:`eq-delta-recursion`. With one layer these are the single neuron's
+    gradients of chapter 2, :eq:`eq-neuron-batch-grad`.
 
     Parameters
     ----------

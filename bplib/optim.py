@@ -226,7 +226,8 @@ class Adam(Optimizer):
         for key, theta in params.items():
             g = grads[key]
             if key not in self.m:
-                self.m[key], self.v[key] = np.zeros_like(theta), np.zeros_like(theta)
+                self.m[key] = np.zeros_like(theta)
+                self.v[key] = np.zeros_like(theta)
             m, v = self.m[key], self.v[key]
             m *= b1
             m += (1 - b1) * g  # eq-adam-moments
@@ -234,7 +235,8 @@ class Adam(Optimizer):
             v += (1 - b2) * (g * g)  # eq-adam-moments
             m_hat = m / (1 - b1**t)  # eq-adam-bias-correction
             v_hat = v / (1 - b2**t)  # eq-adam-bias-correction
-            theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # eq-adam-update
+            rms = np.sqrt(v_hat) + self.eps
+            theta -= self.lr * m_hat / rms  # eq-adam-update
 
     def __repr__(self):
         return (f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, "

@@ -35,7 +35,8 @@ def _logits(Z):
 
 def _log_softmax(Z):
     shifted = Z - Z.max(axis=1, keepdims=True)  # the largest entry becomes 0
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # eq-softmax
+    log_total = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # >= log 1
+    return shifted - log_total  # eq-softmax
 
 
 def log_softmax(Z):
