@@ -105,11 +105,13 @@ def experiment(width=256, weight_decay=0.0, n_train=100, steps=1000, *, seed=0,
         raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
     key = (width, float(weight_decay), int(n_train), steps, int(seed))
     if key not in _cache:
+        if len(_cache) >= 256:  # a bounded memo of pure results, not state
+            _cache.clear()
         _cache[key] = _experiment(*key, callback)
     return _cache[key]
 
 
-_cache = {}
+_cache = {}  # results by (width, weight_decay, n_train, steps, seed)
 
 
 def _experiment(width, weight_decay, n_train, steps, seed, callback):

@@ -194,8 +194,8 @@ COMPOSITES = {
     "two_layer_softplus_relu": (
         lambda x, w, G: (((x @ w).activation("softplus") @ G).relu() * x).sum(),
         lambda x, w, G: anp.sum(A_ACTIVATIONS["relu"](anp.dot(A_ACTIVATIONS["softplus"](anp.dot(x, w)), G)) * x)),
-    "skip_connection": (lambda x, w, G: (((x @ w).tanh() + x @ w) @ G.T + x).sum() - 2.0 / (1.0 + (x * x).sum()),
-                        lambda x, w, G: anp.sum(anp.dot(anp.tanh(anp.dot(x, w)) + anp.dot(x, w), G.T) + x) - 2.0 / (1.0 + anp.sum(x * x))),
+    "skip_connection": (lambda x, w, G: (((x @ w).tanh() + x @ w) @ G + x).sum() - 2.0 / (1.0 + (x * x).sum()),
+                        lambda x, w, G: anp.sum(anp.dot(anp.tanh(anp.dot(x, w)) + anp.dot(x, w), G) + x) - 2.0 / (1.0 + anp.sum(x * x))),
 }
 
 
@@ -207,7 +207,7 @@ def test_both_engines_agree_with_autograd(name, seed):
     n, k = _shape(rng)
     x, w = rng.uniform(-1.5, 1.5, size=(n, k)), rng.normal(size=(k, int(rng.integers(1, 4))))
     engine, a_f = COMPOSITES[name]
-    G = rng.normal(size=(w.shape[1], k)) if name == "two_layer_softplus_relu" else \
+    G = rng.normal(size=(w.shape[1], k)) if name in ("two_layer_softplus_relu", "skip_connection") else \
         rng.normal(size=(n, w.shape[1]))
     theirs = {"x": grad(a_f, 0)(x, w, G), "w": grad(a_f, 1)(x, w, G)}
     value, mine = autodiff.value_and_grad(lambda t: engine(t["x"], t["w"], G),
