@@ -54,8 +54,10 @@ def main(argv=None):
               f"found {tool.relative_to(ROOT)}, {config.name}"
               + ("" if jupyter_book.exists() else f"; note: {jupyter_book} not found"))
         return {}
-    timing.header("The book: execute every notebook, build the website", args,
-                  clock_kind="wall", how="one run each (minutes long)")
+    print("The book: execute every notebook, build the website")
+    print(f"  machine: {timing.machine()}")
+    print(f"  wall-clock time, one run each (minutes long), default threads (as `make execute` "
+          f"and `make build` run); load average {timing.load()}")
     work = pathlib.Path(tempfile.mkdtemp(prefix="book-bench-"))
     copy = work / "book"
     shutil.copytree(ROOT, copy, ignore=SKIP)
