@@ -51,10 +51,8 @@ def _contenders(X, T, y, params, scalar_rows):
         p_pub, net.bplib_public_grads(X, T, p_pub)[1])
     try:
         import torch
-    except ImportError:
+    except ImportError:  # said once, in main
         torch = None
-        print("  PyTorch is not installed: its row is skipped "
-              "(make bench installs it from requirements-bench.txt)")
     if torch is not None:
         model = net.torch_net(params)
         opt = torch.optim.SGD(model.parameters(), lr=net.LR)
@@ -126,6 +124,12 @@ def run(batch, X, T, y, params, args):
     return per_step
 
 
+def _sklearn_version():
+    import sklearn
+
+    return sklearn.__version__
+
+
 def _verdict(value, target, at_least=True):
     ok = value >= target if at_least else value <= target
     return f"{value:.1f}x ({'meets' if ok else 'MISSES'} {'>=' if at_least else '<='}{target:g})"
@@ -138,9 +142,14 @@ def main(argv=None):
     try:
         import torch  # noqa: F401 -- loaded before pinning, so that its threads are pinned too
     except ImportError:
-        pass
+        torch = None
     with timing.pinned_threads(args.threads):
         timing.header("Training step on the digits, 64-64-10 tanh/softmax, float64", args)
+        if torch is None:
+            print("  PyTorch is not installed: its row is skipped "
+                  "(make bench installs it from requirements-bench.txt)")
+        else:
+            print(f"  PyTorch {torch.__version__}, scikit-learn {_sklearn_version()}")
         params = net.init()
         results = {}
         for batch in batches:

@@ -7,7 +7,9 @@ times to values it has not had before, and times each move's full redraw as
 the widget's observer runs it: rerun the experiment, update the artists in
 place, render the PNG the page shows. Reported in wall-clock time (what a
 reader waits) and CPU time (what the redraw costs, whatever else the machine
-is doing), with BLAS pinned to one thread. It also counts the matplotlib
+is doing), with BLAS pinned to one thread. The target is judged on the CPU
+median, which is what a reader waits on an otherwise idle core; on a shared
+machine the wall clock adds the other programs' turns. It also counts the matplotlib
 figures created during the moves (``Figure.__init__`` calls), which should be
 none: each widget draws into the one figure it made.
 
@@ -112,7 +114,7 @@ def capacity(moves, warmup, runs):
 def main(argv=None):
     args = timing.parse_args(argv, __doc__.splitlines()[0])
     moves, warmup = (3, 1) if args.smoke else (30, 3)
-    rows, medians, run_times, new_figures = [], {}, [], {}
+    rows, medians, wall_medians, run_times, new_figures = [], {}, {}, [], {}
     with timing.pinned_threads(args.threads):
         timing.header(f"Widget redraw on a control move ({moves} moves each)", args,
                       clock_kind="wall", how="also CPU time; after warm-up moves")
@@ -126,7 +128,8 @@ def main(argv=None):
             except ImportError as exc:  # a chapter's explorer not written yet
                 print(f"  {name}: skipped ({exc})")
                 continue
-            medians[label] = statistics.median(wall)
+            medians[label] = statistics.median(cpu)
+            wall_medians[label] = statistics.median(wall)
             new_figures[label] = figs
             rows.append([label, timing.fmt_time(statistics.median(wall)), timing.fmt_time(max(wall)),
                          timing.fmt_time(statistics.median(cpu)), timing.fmt_time(max(cpu)), figs])
@@ -140,8 +143,8 @@ def main(argv=None):
     worst = max(medians, key=medians.get)
     missed = [k.split(",")[0] for k, v in medians.items() if v > TARGET]
     allocating = [k.split(",")[0] for k, v in new_figures.items() if v]
-    print(f"SUMMARY widgets: slowest median redraw {timing.fmt_time(medians[worst])} "
-          f"({worst.split(',')[0]}); "
+    print(f"SUMMARY widgets: slowest median redraw {timing.fmt_time(medians[worst])} CPU, "
+          f"{timing.fmt_time(wall_medians[worst])} wall ({worst.split(',')[0]}); "
           + (f"MISSES <=150 ms: {', '.join(missed)}" if missed else "all meet <=150 ms")
           + "; " + (f"new figure per move: {', '.join(allocating)}" if allocating
                     else "no widget allocates a figure per move"))

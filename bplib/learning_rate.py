@@ -8,6 +8,11 @@
   trajectory, and the loss curve); :func:`update` redraws another result into
   the same artists, which is what makes a slider move cheap.
 * :func:`widget` wires sliders to the two (ipywidgets, imported lazily).
+
+For the website, which has no kernel, :func:`grid` runs :func:`experiment`
+over a grid of learning rates and starting points and :func:`static_widget`
+draws every result into an explorer that works in the browser alone
+(:mod:`bplib.static_explorer`).
 """
 
 import base64
@@ -20,7 +25,8 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from . import data, linear, plots
 from ._validation import as_float_array
 
-__all__ = ["VERDICTS", "Result", "Artists", "experiment", "plot", "update", "widget"]
+__all__ = ["VERDICTS", "GRID_ETAS", "GRID_STARTS", "Result", "Artists", "experiment", "plot",
+           "update", "widget", "grid", "static_widget"]
 
 #: The three verdicts :func:`experiment` can return, from best to worst.
 VERDICTS = ("converging", "oscillating", "diverging")
@@ -199,14 +205,19 @@ def update(artists, result):
     ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10, y=1.0)
 
 
+def _alt(result):
+    return (f"Loss contours over the weights w1 and w2 with the path of {len(result.W) - 1} "
+            f"gradient-descent steps at learning rate {result.eta:.3g} from "
+            f"({result.W[0, 0]:.1f}, {result.W[0, 1]:.1f}), and the loss above its minimum "
+            f"per step on a log scale; verdict: {result.verdict}.")
+
+
 def _img(fig, result):
     """The figure as an ``<img>`` tag with alt text, for an HTML widget."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
     data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = (f"Loss contours over the weights w1 and w2 with the path of {len(result.W) - 1} "
-           f"gradient-descent steps at learning rate {result.eta:.3g}, and the loss above "
-           f"its minimum per step on a log scale; verdict: {result.verdict}.")
+    alt = _alt(result)
     return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
 
 
@@ -258,3 +269,80 @@ def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
                   w.HBox([controls["w1"], controls["w2"]]), image, verdict])
     box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
     return box
+
+
+#: The learning rates of the static explorer: 25 on a log scale from 0.01 to
+#: 1.6, rounded to two digits (the limit :math:`2/\lambda_{\max}` is about 1.14).
+GRID_ETAS = tuple(float(f"{eta:.2g}") for eta in np.geomspace(0.01, 1.6, 25))
+#: Its starting points: the chapter's, one near the valley floor, one on the
+#: steep wall of the bowl.
+GRID_STARTS = ((-0.5, 2.5), (4.0, -2.7), (4.0, 1.3))
+_START_NAMES = {(-0.5, 2.5): "", (4.0, -2.7): ", near the valley floor",
+                (4.0, 1.3): ", on the steep wall"}
+
+
+def grid(etas=GRID_ETAS, starts=GRID_STARTS, steps=30, *, X=None, T=None):
+    """:func:`experiment` at every learning rate and starting point.
+
+    Parameters
+    ----------
+    etas : sequence of float, default :data:`GRID_ETAS`
+    starts : sequence of pairs of float, default :data:`GRID_STARTS`
+    steps : int, default 30
+    X, T : array_like, optional
+        As in :func:`experiment`.
+
+    Returns
+    -------
+    dict
+        ``(i, j) -> experiment(etas[i], steps, starts[j], X=X, T=T)``.
+    """
+    return {(i, j): experiment(eta, steps, start, X=X, T=T)
+            for i, eta in enumerate(etas) for j, start in enumerate(starts)}
+
+
+def static_widget(etas=GRID_ETAS, starts=GRID_STARTS, steps=30, *, eta=0.1,
+                  name="learning-rate-explorer"):
+    """The explorer for a page without a kernel: a slider over the learning
+    rates and a drop-down of starting points pick among precomputed frames.
+
+    Runs :func:`grid` and draws each result with :func:`plot` and
+    :func:`update` (all frames share the contours of the chapter's default
+    view); the verdict line is the result's ``summary``.
+
+    Parameters
+    ----------
+    etas, starts, steps
+        As in :func:`grid`.
+    eta : float, default 0.1
+        The learning rate shown first (the nearest on the grid).
+    name : str
+        The id prefix of the HTML elements.
+
+    Returns
+    -------
+    bplib.static_explorer.Explorer
+        Displays as HTML in a notebook and on the website.
+    """
+    from . import static_explorer as se
+
+    results = grid(etas, starts, steps)
+    extent = _extent(experiment(0.1, 1, GRID_STARTS[0]))
+    def plain_plot(result, fig, **kwargs):
+        artists = plot(result, fig, **kwargs)
+        # plain-text axis labels: an SVG renderer parses mathtext afresh per frame
+        artists.contour_ax.set(xlabel="w₁", ylabel="w₂")
+        artists.loss_ax.set_ylabel("ℒ − ℒ*")
+        return artists
+
+    frames = se.draw_frames(results, plain_plot, update, figsize=(7.5, 3.2), extent=extent,
+                            verdict=lambda r: r.summary, alt=_alt)
+    controls = [
+        se.Control("eta", "learning rate η", etas, [f"{e:.2g}" for e in etas]),
+        se.Control("start", "start (w₁, w₂)", starts,
+                   [f"({a:.1f}, {b:.1f}){_START_NAMES.get((a, b), '')}".replace("-", "−")
+                    for a, b in starts], kind="select"),
+    ]
+    first = int(np.argmin(np.abs(np.log(np.asarray(etas) / eta))))
+    return se.render(name, "Learning-rate explorer (precomputed, works without Python)",
+                     controls, frames, initial=(first, 0))

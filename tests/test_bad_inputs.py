@@ -38,8 +38,9 @@ def _optional(module):
         return None
 
 
-optim, softmax, train, init, diagnostics = (
-    _optional(m) for m in ("optim", "softmax", "train", "init", "diagnostics"))
+optim, softmax, train, init, diagnostics, optimiser_explorer = (
+    _optional(m) for m in ("optim", "softmax", "train", "init", "diagnostics",
+                           "optimiser_explorer"))
 
 
 def case(id, func, args=(), kwargs=None, error=ValueError, match=""):
@@ -196,6 +197,9 @@ CATALOGUE = [
     _needs(train, "train-optimiser-name", lambda: train.train(
         mlp.init_params([2, 2]), ["identity"], X, softmax.one_hot([0, 1, 0, 1]), "adam"),
            error=TypeError, match=r"optimizer must be a bplib.optim optimiser, got 'adam'"),
+    _needs(optimiser_explorer, "unknown-optimiser-name",
+           lambda: optimiser_explorer.make_optimiser("rmsprop", 0.1),
+           match=r"unknown optimiser 'rmsprop'; known optimisers are \('sgd', 'momentum'"),
     _needs(init, "unknown-init-scheme", lambda: init.init_params([2, 3], "glorot"),
            match=r"unknown initialisation scheme 'glorot'; known schemes are"),
     _needs(diagnostics, "clip-max-norm-zero",

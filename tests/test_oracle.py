@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 if os.environ.get("BPLIB_REQUIRE_ORACLE") == "1":
-    import autograd  # noqa: F401  (a missing oracle fails loudly here)
+    import autograd  # noqa: F401 - a missing oracle fails loudly here
 else:
     pytest.importorskip("autograd")
 
@@ -182,20 +182,28 @@ def test_input_gradient(seed, order):
 
 # The same functions through bplib's two engines and through autograd: each
 # entry is (engine version on Tensors/Duals, autograd version on arrays).
+sig, relu, softplus = (A_ACTIVATIONS[k] for k in ("sigmoid", "relu", "softplus"))
 COMPOSITES = {
-    "affine_sigmoid": (lambda x, w, G: ((x @ w + 0.5).sigmoid() * G).sum(),
-                       lambda x, w, G: anp.sum(A_ACTIVATIONS["sigmoid"](anp.dot(x, w) + 0.5) * G)),
-    "quotient_power": (lambda x, w, G: ((x * x + 1.0) ** 1.5 / (w.sum() ** 2 + 1.0)).sum(),
-                       lambda x, w, G: anp.sum((x * x + 1.0) ** 1.5 / (anp.sum(w) ** 2 + 1.0))),
-    "exp_log": (lambda x, w, G: ((x * x + 0.5).log() * (0.1 * x).exp()).mean(),
-                lambda x, w, G: anp.mean(anp.log(x * x + 0.5) * anp.exp(0.1 * x))),
-    "reuse_and_broadcast": (lambda x, w, G: ((x - x.mean(axis=0)) * (x + 1.0)).sum(axis=1).tanh().sum(),
-                            lambda x, w, G: anp.sum(anp.tanh(anp.sum((x - anp.mean(x, axis=0)) * (x + 1.0), axis=1)))),
+    "affine_sigmoid": (
+        lambda x, w, G: ((x @ w + 0.5).sigmoid() * G).sum(),
+        lambda x, w, G: anp.sum(sig(anp.dot(x, w) + 0.5) * G)),
+    "quotient_power": (
+        lambda x, w, G: ((x * x + 1.0) ** 1.5 / (w.sum() ** 2 + 1.0)).sum(),
+        lambda x, w, G: anp.sum((x * x + 1.0) ** 1.5 / (anp.sum(w) ** 2 + 1.0))),
+    "exp_log": (
+        lambda x, w, G: ((x * x + 0.5).log() * (0.1 * x).exp()).mean(),
+        lambda x, w, G: anp.mean(anp.log(x * x + 0.5) * anp.exp(0.1 * x))),
+    "reuse_and_broadcast": (
+        lambda x, w, G: ((x - x.mean(axis=0)) * (x + 1.0)).sum(axis=1).tanh().sum(),
+        lambda x, w, G: anp.sum(anp.tanh(
+            anp.sum((x - anp.mean(x, axis=0)) * (x + 1.0), axis=1)))),
     "two_layer_softplus_relu": (
         lambda x, w, G: (((x @ w).activation("softplus") @ G).relu() * x).sum(),
-        lambda x, w, G: anp.sum(A_ACTIVATIONS["relu"](anp.dot(A_ACTIVATIONS["softplus"](anp.dot(x, w)), G)) * x)),
-    "skip_connection": (lambda x, w, G: (((x @ w).tanh() + x @ w) @ G + x).sum() - 2.0 / (1.0 + (x * x).sum()),
-                        lambda x, w, G: anp.sum(anp.dot(anp.tanh(anp.dot(x, w)) + anp.dot(x, w), G) + x) - 2.0 / (1.0 + anp.sum(x * x))),
+        lambda x, w, G: anp.sum(relu(anp.dot(softplus(anp.dot(x, w)), G)) * x)),
+    "skip_connection": (
+        lambda x, w, G: (((x @ w).tanh() + x @ w) @ G + x).sum() - 2.0 / (1.0 + (x * x).sum()),
+        lambda x, w, G: anp.sum(anp.dot(anp.tanh(anp.dot(x, w)) + anp.dot(x, w), G) + x)
+        - 2.0 / (1.0 + anp.sum(x * x))),
 }
 
 
@@ -207,8 +215,10 @@ def test_both_engines_agree_with_autograd(name, seed):
     n, k = _shape(rng)
     x, w = rng.uniform(-1.5, 1.5, size=(n, k)), rng.normal(size=(k, int(rng.integers(1, 4))))
     engine, a_f = COMPOSITES[name]
-    G = rng.normal(size=(w.shape[1], k)) if name in ("two_layer_softplus_relu", "skip_connection") else \
-        rng.normal(size=(n, w.shape[1]))
+    if name in ("two_layer_softplus_relu", "skip_connection"):
+        G = rng.normal(size=(w.shape[1], k))  # a constant second layer
+    else:
+        G = rng.normal(size=(n, w.shape[1]))  # a random adjoint of x @ w
     theirs = {"x": grad(a_f, 0)(x, w, G), "w": grad(a_f, 1)(x, w, G)}
     value, mine = autodiff.value_and_grad(lambda t: engine(t["x"], t["w"], G),
                                           {"x": x, "w": w})
@@ -222,7 +232,7 @@ def test_both_engines_agree_with_autograd(name, seed):
 @pytest.mark.parametrize("seed", range(8))
 def test_engine_losses(seed):
     rng = np.random.default_rng(seed)
-    Z, T = rng.uniform(-6, 6, size=_shape(rng)), None
+    Z = rng.uniform(-6, 6, size=_shape(rng))
     T = rng.uniform(size=Z.shape)
     for engine, name in ((autodiff.squared_error, "squared_error"),
                          (autodiff.binary_cross_entropy_with_logits,

@@ -170,7 +170,8 @@ def main(argv):
             start = time.perf_counter()
             problems = check(path, home, rules)
             status = "ok" if not problems else f"{len(problems)} problem(s)"
-            print(f"{path.relative_to(ROOT)}: {status} ({time.perf_counter() - start:.1f} s)",
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            print(f"{shown}: {status} ({time.perf_counter() - start:.1f} s)",
                   flush=True)
             for problem in problems:
                 print(f"  {problem}")
