@@ -20,7 +20,7 @@ NB     ?= chapters/*.ipynb
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench clean index
+.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench bench-smoke clean index
 
 book: setup assets build
 	@echo
@@ -76,8 +76,18 @@ execute: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab chapters
 
-bench: $(STAMP)
+# PyTorch (CPU build, pinned) is installed only for the benchmarks.
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(STAMP) $(ASSETS) $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+bench-smoke: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --smoke
 
 clean:
 	rm -rf _build node_modules _assets/vendor
