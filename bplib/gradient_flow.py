@@ -11,10 +11,16 @@
   redraws another result into the same artists, which keeps a control
   change cheap.
 * :func:`widget` wires controls to the two (ipywidgets, imported lazily).
+
+For the website, which has no kernel, :func:`grid` runs :func:`experiment`
+over a grid of depths, activations, initialisations and weight scales, and
+:func:`static_widget` draws every result into an explorer that works in the
+browser alone (:mod:`bplib.static_explorer`).
 """
 
 import base64
 import io
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +30,8 @@ from . import diagnostics, init
 from ._validation import check_positive, check_positive_int, check_rng
 from .activations import get_activation
 
-__all__ = ["ACTIVATIONS", "MAX_SHOWN", "Result", "Artists", "experiment", "plot", "update",
-           "widget"]
+__all__ = ["ACTIVATIONS", "MAX_SHOWN", "GRID_DEPTHS", "GRID_SCHEMES", "GRID_SCALES", "Result",
+           "Artists", "experiment", "plot", "update", "widget", "grid", "static_widget"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 """tuple of str: the activations the explorer offers."""
@@ -322,3 +328,82 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
                   controls["scale"], image, verdict])
     box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
     return box
+
+
+GRID_DEPTHS = (5, 10, 20)
+"""tuple of int: the depths of the static explorer."""
+GRID_SCHEMES = ("standard_normal", "xavier_normal", "he_normal")
+"""tuple of str: its initialisation schemes."""
+GRID_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
+"""tuple of float: its weight-scale multipliers, a factor of 2 apart."""
+
+
+def grid(depths=GRID_DEPTHS, activations=ACTIVATIONS, schemes=GRID_SCHEMES,
+         scales=GRID_SCALES, width=32, *, n=64, rng=0):
+    """:func:`experiment` at every combination of the settings.
+
+    Parameters
+    ----------
+    depths, activations, schemes, scales : sequences
+        The grid values; by default :data:`GRID_DEPTHS`, :data:`ACTIVATIONS`,
+        :data:`GRID_SCHEMES` and :data:`GRID_SCALES` (135 runs).
+    width, n, rng
+        As in :func:`experiment`, the same for every run.
+
+    Returns
+    -------
+    dict
+        ``(i, j, k, l) -> experiment(depths[i], width, activations[j],
+        schemes[k], scales[l], n=n, rng=rng)``.
+    """
+    axes = (depths, activations, schemes, scales)
+    return {key: experiment(d, width, a, s, c, n=n, rng=rng)
+            for key, (d, a, s, c) in zip(itertools.product(*(range(len(v)) for v in axes)),
+                                         itertools.product(*axes))}
+
+
+def _plain_plot(result, fig, **kwargs):
+    artists = plot(result, fig, **kwargs)
+    # plain-text axis label: an SVG renderer parses mathtext afresh per frame
+    artists.norm_ax.set(xlabel="layer l", ylabel="‖∂ℒ/∂W⁽ˡ⁾‖")
+    return artists
+
+
+def static_widget(depths=GRID_DEPTHS, activations=ACTIVATIONS, schemes=GRID_SCHEMES,
+                  scales=GRID_SCALES, width=32, *, initial=(10, "tanh", "xavier_normal", 1.0),
+                  name="gradient-flow-explorer"):
+    """The explorer for a page without a kernel: sliders for the depth and the
+    weight scale and drop-downs for the activation and the initialisation
+    pick among precomputed frames.
+
+    Runs :func:`grid` and draws each result with :func:`plot` and
+    :func:`update`; the verdict line is the result's ``summary``.
+
+    Parameters
+    ----------
+    depths, activations, schemes, scales, width
+        As in :func:`grid`.
+    initial : tuple, default (10, "tanh", "xavier_normal", 1.0)
+        The setting shown first; each value must be on the grid.
+    name : str
+        The id prefix of the HTML elements.
+
+    Returns
+    -------
+    bplib.static_explorer.Explorer
+    """
+    from . import static_explorer as se
+
+    axes = (tuple(depths), tuple(activations), tuple(schemes), tuple(scales))
+    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    frames = se.draw_frames(grid(*axes, width), _plain_plot, update, figsize=(8, 3.3),
+                            max_depth=max(depths), verdict=lambda r: r.summary, alt=_alt)
+    controls = [
+        se.Control("depth", "depth L", axes[0]),
+        se.Control("activation", "activation", axes[1], kind="select"),
+        se.Control("scheme", "initialisation", axes[2],
+                   [s.replace("_", " ") for s in axes[2]], kind="select"),
+        se.Control("scale", "weight scale", axes[3], [f"× {c:g}" for c in axes[3]]),
+    ]
+    return se.render(name, f"Gradient-flow explorer, width {width} (precomputed, works "
+                     "without Python)", controls, frames, initial=first)

@@ -16,7 +16,7 @@ Frames are saved deterministically (fixed ``svg.hashsalt``, no date, text
 as text) and rounded to a tenth of a point, so that re-executing a notebook
 reproduces its output byte for byte, as nbval checks. The SVG files of a grid
 share most of their lines (axes, ticks, contours), so the page stores each
-distinct line once and every frame as runs of consecutive line numbers.
+distinct line once and every frame as runs of consecutive lines.
 """
 
 import html
@@ -30,7 +30,8 @@ import matplotlib
 
 __all__ = ["Control", "Frame", "Explorer", "svg", "draw_frames", "render"]
 
-_RC = {"svg.hashsalt": "bplib", "svg.fonttype": "none", "path.simplify": True}
+_RC = {"svg.hashsalt": "bplib", "svg.fonttype": "none", "path.simplify": True,
+       "font.sans-serif": ["DejaVu Sans"]}  # a short font list in every <text>
 _ATTRIBUTE = re.compile(r'( (?:d|x|y|width|height|transform|points)=")([^"]*)"')
 _NUMBER = re.compile(r"-?\d+\.\d+")
 
@@ -83,11 +84,14 @@ class Frame:
 
 
 def _round(match):
-    return _NUMBER.sub(lambda m: f"{float(m.group()):.1f}".removesuffix(".0"), match.group(2))
+    """An attribute's numbers rounded to 0.1, on one line."""
+    value = " ".join(match.group(2).split())
+    return _NUMBER.sub(lambda m: f"{float(m.group()):.1f}".removesuffix(".0"), value)
 
 
 def svg(fig):
-    """``fig`` as a deterministic SVG string, coordinates rounded to 0.1 pt."""
+    """``fig`` as a deterministic SVG string, coordinates rounded to 0.1 pt
+    and each path's data on one line."""
     buffer = io.StringIO()
     with matplotlib.rc_context(_RC):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -163,9 +167,11 @@ _SCRIPT = """(function () {
       if (outputs[j]) outputs[j].textContent = text;
       if (input.type === "range") input.setAttribute("aria-valuetext", text);
     });
-    var runs = data.frames[k], svg = [];
+    var runs = data.frames[k], svg = [], end = 0;
     for (var r = 0; r < runs.length; r += 2) {
-      svg.push.apply(svg, data.lines.slice(runs[r], runs[r] + runs[r + 1]));
+      var start = end + runs[r];
+      end = start + runs[r + 1];
+      svg.push.apply(svg, data.lines.slice(start, end));
     }
     svg = svg.join("\\n");
     img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
@@ -221,16 +227,17 @@ def render(name, title, controls, frames, *, initial=None):
         raise ValueError(f"initial must be a grid index tuple, got {initial!r}")
     table, lines, numbered = {}, [], []
     for key in keys:
-        runs = []  # [first line, count, first line, count, ...]
-        for line in frames[key].svg.split("\n"):
+        runs, end = [], 0  # [jump, count, jump, count, ...]: a run starts `jump`
+        for line in frames[key].svg.split("\n"):  # lines after the last one ended
             if line not in table:
                 table[line] = len(lines)
                 lines.append(line)
             n = table[line]
-            if runs and runs[-2] + runs[-1] == n:
+            if runs and n == end:
                 runs[-1] += 1
             else:
-                runs += [n, 1]
+                runs += [n - end, 1]
+            end = n + 1
         numbered.append(runs)
     data = {"controls": [{"name": c.name, "labels": list(c.labels)} for c in controls],
             "lines": lines, "frames": numbered,

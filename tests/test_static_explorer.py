@@ -21,9 +21,10 @@ def _data(html, name):
 def _frame(data, k):
     """Rebuild frame k as the page's script does."""
     runs = data["frames"][k]
-    lines = []
-    for first, count in zip(runs[::2], runs[1::2]):
-        lines += data["lines"][first:first + count]
+    lines, end = [], 0
+    for jump, count in zip(runs[::2], runs[1::2]):
+        lines += data["lines"][end + jump:end + jump + count]
+        end += jump + count
     return "\n".join(lines)
 
 
