@@ -12,6 +12,7 @@ import numpy as np
 __all__ = [
     "as_float_array",
     "check_positive",
+    "check_non_negative",
     "check_positive_int",
     "check_same_shape",
     "check_rng",
@@ -81,6 +82,15 @@ def check_positive(value, name):
     if not np.isfinite(as_float) or as_float <= 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return as_float
+
+
+def check_non_negative(value, name):
+    """Return ``value`` as a float if it is a finite number >= 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number >= 0, got {value!r}")
+    if not np.isfinite(float(value)) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 def check_positive_int(value, name, *, minimum=1):

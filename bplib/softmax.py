@@ -198,6 +198,8 @@ def accuracy(Z, labels):
     float
     """
     Z, labels = _logits(Z), np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
     if labels.shape != (len(Z),):
         raise ValueError(
             f"labels must have shape ({len(Z)},) to match Z.shape={Z.shape}, "

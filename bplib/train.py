@@ -23,7 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import mlp
-from ._validation import as_float_array, check_positive_int, check_rng, check_same_shape
+from ._validation import (
+    as_float_array,
+    check_non_negative,
+    check_positive_int,
+    check_rng,
+    check_same_shape,
+)
 from .linear import DivergenceError
 from .softmax import _log_softmax
 
@@ -108,6 +114,7 @@ def l2_penalty(params, weight_decay):
     -------
     float
     """
+    weight_decay = check_non_negative(weight_decay, "weight_decay")
     return 0.5 * weight_decay * sum(float(np.sum(p * p)) for k, p in params.items()
                                     if k.startswith("W"))
 
@@ -240,9 +247,7 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
         _, X_val, T_val, _ = _check(params, activations, X_val, T_val, "_val")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
-    weight_decay = float(weight_decay)
-    if not weight_decay >= 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    weight_decay = check_non_negative(weight_decay, "weight_decay")
     if patience is not None:
         patience = check_positive_int(patience, "patience")
         if not has_val[0]:

@@ -74,3 +74,10 @@ def test_validation():
         softmax.one_hot([0.5, 1.0])
     with pytest.raises(ValueError, match=r"labels must have shape \(2,\)"):
         softmax.accuracy(Z, [1, 2, 3])
+
+
+def test_accuracy_needs_integer_labels():
+    Z = np.array([[2.0, 0.0], [0.0, 2.0]])
+    assert softmax.accuracy(Z, np.array([0, 1])) == 1.0
+    with pytest.raises(TypeError, match="labels must be integers"):
+        softmax.accuracy(Z, np.array([0.5, 1.0]))

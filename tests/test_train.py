@@ -147,7 +147,7 @@ def test_validation():
         train.train(params, ["identity"], X, T * 2, sgd)
     with pytest.raises(ValueError, match=r"X_val has 2 features but W1 expects 4"):
         train.train(params, ["identity"], X, T, sgd, X_val=X[:, :2], T_val=T)
-    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+    with pytest.raises(ValueError, match="weight_decay must be a finite number >= 0"):
         train.train(params, ["identity"], X, T, sgd, weight_decay=-1)
     with pytest.raises(ValueError, match="on_divergence must be"):
         train.train(params, ["identity"], X, T, sgd, on_divergence="ignore")
@@ -190,3 +190,13 @@ def test_scikit_learn_on_the_same_split_is_in_the_same_ballpark(data):
         accuracy = reference.fit(data.X_train, data.y_train).score(data.X_test, data.y_test)
     assert accuracy >= 0.97
     assert abs(accuracy - REPORTED_TEST_ACCURACY) <= 0.02
+
+
+def test_l2_penalty_rejects_a_negative_or_non_numeric_weight_decay():
+    params = {"W1": np.ones((2, 2)), "b1": np.ones(2)}
+    # lambda/2 * ||W1||^2 = 0.5 * 0.1 * 4 = 0.2; the bias is not penalised.
+    assert train.l2_penalty(params, 0.1) == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="weight_decay must be a finite number >= 0, got -0.1"):
+        train.l2_penalty(params, -0.1)
+    with pytest.raises(TypeError, match="weight_decay must be a number >= 0, got 'a'"):
+        train.l2_penalty(params, "a")
