@@ -11,6 +11,11 @@
   long to follow a slider live, so the widget trains when its **Run** button
   is pressed, with a progress bar, and redraws at once for settings it has
   already run.
+
+For the website, which has no kernel, :func:`grid` runs :func:`experiment`
+over a grid of widths, :math:`\\lambda` and training-set sizes and
+:func:`static_widget` draws every result into an explorer that works in the
+browser alone (:mod:`bplib.static_explorer`).
 """
 
 import base64
@@ -24,8 +29,8 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from . import digits, mlp, optim, train
 from ._validation import check_positive_int
 
-__all__ = ["WIDTHS", "DECAYS", "SIZES", "Result", "Artists", "experiment", "plot", "update",
-           "widget"]
+__all__ = ["WIDTHS", "DECAYS", "SIZES", "GRID_WIDTHS", "GRID_DECAYS", "GRID_SIZES", "Result",
+           "Artists", "experiment", "plot", "update", "widget", "grid", "static_widget"]
 
 WIDTHS = (4, 16, 64, 256)
 """tuple of int: the hidden widths the widget offers."""
@@ -188,12 +193,16 @@ def update(artists, result):
                              fontsize=10, y=1.0)
 
 
+def _alt(result):
+    return ("Training and validation loss (log scale) and accuracy against the step. "
+            f"{result.summary}.")
+
+
 def _img(fig, result):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
     data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = ("Training and validation loss (log scale) and accuracy against the step. "
-           f"{result.summary}.")
+    alt = _alt(result)
     return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
 
 
@@ -267,3 +276,65 @@ def widget(width=256, weight_decay=0.0, n_train=100, steps=1000):
     box.controls, box.button, box.progress = controls, button, progress
     box.figure, box.artists, box.refresh, box.run = fig, artists, refresh, run
     return box
+
+
+GRID_WIDTHS = (4, 16, 256)
+"""tuple of int: the hidden widths of the static explorer."""
+GRID_DECAYS = (0.0, 1e-3, 1e-2)
+"""tuple of float: its L2 coefficients."""
+GRID_SIZES = (100, 1078)
+"""tuple of int: its training-set sizes."""
+
+
+def grid(widths=GRID_WIDTHS, weight_decays=GRID_DECAYS, sizes=GRID_SIZES, steps=1000, *,
+         seed=0):
+    """:func:`experiment` at every width, :math:`\\lambda` and training-set size.
+
+    A run takes about half a second to a second, so the default grid is
+    coarse: :data:`GRID_WIDTHS` × :data:`GRID_DECAYS` × :data:`GRID_SIZES`,
+    18 runs.
+
+    Returns
+    -------
+    dict
+        ``(i, j, k) -> experiment(widths[i], weight_decays[j], sizes[k], steps,
+        seed=seed)``.
+    """
+    return {(i, j, k): experiment(w, lam, n, steps, seed=seed)
+            for i, w in enumerate(widths) for j, lam in enumerate(weight_decays)
+            for k, n in enumerate(sizes)}
+
+
+def static_widget(widths=GRID_WIDTHS, weight_decays=GRID_DECAYS, sizes=GRID_SIZES,
+                  steps=1000, *, initial=(256, 0.0, 100), name="capacity-explorer"):
+    """The explorer for a page without a kernel: sliders for the width,
+    :math:`\\lambda` and the training-set size pick among precomputed frames
+    (:func:`grid`, drawn with :func:`plot` and :func:`update`; the verdict
+    line is the result's ``summary``).
+
+    Parameters
+    ----------
+    widths, weight_decays, sizes, steps
+        As in :func:`grid`.
+    initial : tuple, default (256, 0.0, 100)
+        The setting shown first, on the grid.
+    name : str
+        The id prefix of the HTML elements.
+
+    Returns
+    -------
+    bplib.static_explorer.Explorer
+    """
+    from . import static_explorer as se
+
+    axes = (tuple(widths), tuple(weight_decays), tuple(sizes))
+    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(8, 3.2),
+                            verdict=lambda r: r.summary, alt=_alt)
+    controls = [
+        se.Control("width", "hidden width", axes[0]),
+        se.Control("decay", "L2 coefficient λ", axes[1], [f"{lam:g}" for lam in axes[1]]),
+        se.Control("n", "training examples", axes[2]),
+    ]
+    return se.render(name, f"Capacity explorer, {steps} steps (precomputed, works without "
+                     "Python)", controls, frames, initial=first)

@@ -8,6 +8,10 @@
 * :func:`plot` draws a result into a given figure; :func:`update` redraws
   another result into the same artists, which keeps a slider move cheap.
 * :func:`widget` wires the controls to the two (ipywidgets, imported lazily).
+* For the website, which has no kernel, :func:`grid` runs :func:`experiment`
+  over a grid of optimisers, learning rates and batch sizes and
+  :func:`static_widget` draws every result into an explorer that works in
+  the browser alone (:mod:`bplib.static_explorer`).
 
 The budget is capped (300 steps by default) so that a slider move, which
 reruns the experiment, redraws in well under a quarter of a second
@@ -25,8 +29,8 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from . import digits, mlp, optim, train
 from ._validation import check_positive, check_positive_int
 
-__all__ = ["OPTIMISERS", "Result", "Artists", "make_optimiser", "experiment", "plot", "update",
-           "widget"]
+__all__ = ["OPTIMISERS", "GRID_LRS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
+           "experiment", "plot", "update", "widget", "grid", "static_widget"]
 
 OPTIMISERS = ("sgd", "momentum", "adam")
 """tuple of str: the optimisers the explorer offers."""
@@ -201,13 +205,17 @@ def update(artists, result):
                          fontsize=10, y=1.0)
 
 
+def _alt(result):
+    return (f"Training and validation cross-entropy, log scale, against the step for "
+            f"{result.optimiser} with learning rate {result.lr:.3g} and batch size "
+            f"{result.batch_size}. {result.summary}.")
+
+
 def _img(fig, result):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
     data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = (f"Training and validation cross-entropy, log scale, against the step for "
-           f"{result.optimiser} with learning rate {result.lr:.3g} and batch size "
-           f"{result.batch_size}. {result.summary}.")
+    alt = _alt(result)
     return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
 
 
@@ -260,3 +268,70 @@ def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
                   controls["batch_size"], image, summary])
     box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
     return box
+
+
+GRID_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+"""tuple of float: the learning rates of the static explorer, about 3 apart."""
+GRID_BATCH_SIZES = (8, 32)
+"""tuple of int: its batch sizes."""
+
+
+def grid(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SIZES, beta=0.9,
+         steps=300, *, seed=0):
+    """:func:`experiment` at every optimiser, learning rate and batch size.
+
+    Parameters
+    ----------
+    optimisers, lrs, batch_sizes : sequences
+        By default :data:`OPTIMISERS`, :data:`GRID_LRS` and
+        :data:`GRID_BATCH_SIZES` (42 runs).
+    beta, steps, seed
+        As in :func:`experiment`, the same for every run.
+
+    Returns
+    -------
+    dict
+        ``(i, j, k) -> experiment(optimisers[i], lrs[j], beta, batch_sizes[k],
+        steps, seed=seed)``.
+    """
+    return {(i, j, k): experiment(o, lr, beta, b, steps, seed=seed)
+            for i, o in enumerate(optimisers) for j, lr in enumerate(lrs)
+            for k, b in enumerate(batch_sizes)}
+
+
+def static_widget(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SIZES,
+                  beta=0.9, steps=300, *, initial=("sgd", 0.1, 32), name="optimiser-explorer"):
+    """The explorer for a page without a kernel: a drop-down for the optimiser
+    and sliders for the learning rate and the batch size pick among
+    precomputed frames (:func:`grid`, drawn with :func:`plot` and
+    :func:`update`; the verdict line is the result's ``summary``).
+
+    Parameters
+    ----------
+    optimisers, lrs, batch_sizes, beta, steps
+        As in :func:`grid`.
+    initial : tuple, default ("sgd", 0.1, 32)
+        The optimiser, learning rate and batch size shown first, on the grid.
+    name : str
+        The id prefix of the HTML elements.
+
+    Returns
+    -------
+    bplib.static_explorer.Explorer
+    """
+    from . import static_explorer as se
+
+    axes = (tuple(optimisers), tuple(lrs), tuple(batch_sizes))
+    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    frames = se.draw_frames(grid(*axes, beta, steps), plot, update, figsize=(6.5, 3.2),
+                            verdict=lambda r: r.summary, alt=_alt)
+    names = {"sgd": "SGD", "momentum": f"momentum (μ = {beta:g})",
+             "adam": f"Adam (β₁ = {beta:g})"}
+    controls = [
+        se.Control("optimiser", "optimiser", axes[0], [names[o] for o in axes[0]],
+                   kind="select"),
+        se.Control("lr", "learning rate η", axes[1], [f"{lr:g}" for lr in axes[1]]),
+        se.Control("batch", "batch size", axes[2]),
+    ]
+    return se.render(name, f"Optimiser explorer, {steps} steps (precomputed, works without "
+                     "Python)", controls, frames, initial=first)

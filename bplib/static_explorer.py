@@ -181,10 +181,10 @@ _SCRIPT = """(function () {
   inputs.forEach(function (input) {
     input.addEventListener("input", show);
     input.addEventListener("change", show);
+    // arrow keys move the control, not JupyterLab's cell selection
+    input.addEventListener("keydown", function (event) { event.stopPropagation(); });
   });
-  var box = document.getElementById(id + "-controls");
-  box.hidden = false;  // shown only where this script runs
-  box.style.display = "grid";
+  document.getElementById(id + "-controls").style.display = "grid";  // where this runs
 })();"""
 
 _STYLE = ("border:1px solid #ccc;border-radius:4px;padding:0.5em 0.75em;margin:0.5em 0;"
@@ -246,7 +246,7 @@ def render(name, title, controls, frames, *, initial=None):
     parts = [f'<div class="bplib-explorer" id="{name}" role="group" '
              f'aria-labelledby="{name}-title" style="{_STYLE}">',
              f'<p id="{name}-title" style="margin:0 0 0.4em"><strong>{esc(title)}</strong></p>',
-             f'<div id="{name}-controls" hidden style="'
+             f'<div id="{name}-controls" style="display:none;'  # not `hidden`, which
              f'grid-template-columns:max-content minmax(8em,22em) auto;gap:0.3em 0.6em;'
              f'align-items:center">']
     for c, i in zip(controls, initial):

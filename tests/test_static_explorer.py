@@ -113,7 +113,7 @@ def test_controls_are_labelled_and_the_verdict_is_live():
     assert '<p id="toy-verdict" aria-live="polite" style="margin:0">v21</p>' in html
     assert re.search(r'<img id="toy-img" src="data:image/svg\+xml;charset=utf-8,[^"]+" '
                      r'alt="alt 2 1"', html)
-    assert 'id="toy-controls" hidden' in html  # until the script shows them
+    assert 'id="toy-controls" style="display:none;' in html  # until the script shows them
 
 
 def test_script_text_cannot_end_the_data_block():
@@ -147,3 +147,74 @@ def test_render_checks_its_input():
         se.Control("a", "A", (1, 2), kind="slider")
     with pytest.raises(ValueError, match="name"):
         se.Control("a b", "A", (1, 2))
+
+
+def test_gradient_flow_grid_point_is_a_direct_experiment_call():
+    from bplib import gradient_flow
+
+    results = gradient_flow.grid((5, 10), ("tanh", "relu"), ("xavier_normal",), (0.5, 2.0))
+    assert len(results) == 8
+    direct = gradient_flow.experiment(10, 32, "relu", "xavier_normal", 2.0)
+    got = results[(1, 1, 0, 1)]
+    np.testing.assert_array_equal(got.diagnostics.grad_norms, direct.diagnostics.grad_norms)
+    np.testing.assert_array_equal(got.hist, direct.hist)
+    assert (got.depth, got.activation, got.scale, got.summary) == (
+        direct.depth, direct.activation, direct.scale, direct.summary)
+
+
+def test_gradient_flow_static_widget_shows_the_experiment():
+    from bplib import gradient_flow
+
+    page = gradient_flow.static_widget((5, 10), ("sigmoid", "tanh"), ("xavier_normal",),
+                                       (1.0, 4.0), initial=(10, "tanh", "xavier_normal", 4.0),
+                                       name="gf")
+    data = _data(page.html, "gf")
+    assert page.n_frames == 8 and [c["name"] for c in data["controls"]] == [
+        "depth", "activation", "scheme", "scale"]
+    r = gradient_flow.experiment(10, 32, "tanh", "xavier_normal", 4.0)
+    assert data["verdicts"][7] == r.summary  # row-major: the last grid point
+    assert f'aria-live="polite" style="margin:0">{r.summary}</p>' in page.html
+    assert '<option value="1" selected>tanh</option>' in page.html
+
+
+def test_optimiser_grid_point_is_a_direct_experiment_call():
+    from bplib import optimiser_explorer
+
+    results = optimiser_explorer.grid(("sgd", "adam"), (0.01, 0.1), (32,), steps=40)
+    assert set(results) == {(i, j, 0) for i in range(2) for j in range(2)}
+    optimiser_explorer._experiment.cache_clear()  # a fresh run, not the cached object
+    direct = optimiser_explorer.experiment("adam", 0.01, 0.9, 32, 40)
+    got = results[(1, 0, 0)]
+    assert got is not direct
+    np.testing.assert_array_equal(got.train_loss, direct.train_loss)
+    np.testing.assert_array_equal(got.val_loss, direct.val_loss)
+    assert got.summary == direct.summary
+
+
+def test_capacity_grid_point_is_a_direct_experiment_call():
+    from bplib import capacity_explorer
+
+    results = capacity_explorer.grid((4, 8), (0.0, 1e-2), (50,), steps=40)
+    assert len(results) == 4
+    capacity_explorer._cache.clear()  # a fresh run, not the cached object
+    direct = capacity_explorer.experiment(8, 1e-2, 50, 40)
+    got = results[(1, 1, 0)]
+    assert got is not direct
+    np.testing.assert_array_equal(got.train_loss, direct.train_loss)
+    np.testing.assert_array_equal(got.val_accuracy, direct.val_accuracy)
+    assert got.summary == direct.summary
+
+
+def test_chapter7_static_widgets_show_the_experiments():
+    from bplib import capacity_explorer, optimiser_explorer
+
+    page = optimiser_explorer.static_widget(("sgd", "momentum"), (0.01, 0.1), (32,), steps=40,
+                                            initial=("momentum", 0.1, 32), name="opt")
+    data = _data(page.html, "opt")
+    r = optimiser_explorer.experiment("momentum", 0.1, 0.9, 32, 40)
+    assert data["verdicts"][3] == r.summary and page.n_frames == 4
+    page = capacity_explorer.static_widget((4,), (0.0, 1e-2), (50,), steps=40,
+                                           initial=(4, 1e-2, 50), name="cap")
+    data = _data(page.html, "cap")
+    assert data["verdicts"][1] == capacity_explorer.experiment(4, 1e-2, 50, 40).summary
+    assert '<output id="cap-decay-out" for="cap-decay">0.01</output>' in page.html

@@ -19,6 +19,11 @@ from test_browser import KNOWN_CONSOLE_NOISE, _check_accessibility, _open
 # page -> (explorer id, controls in order)
 EXPLORERS = {
     "chapters/01_linear_neuron.html": [("learning-rate-explorer", ["eta", "start"])],
+    "chapters/06_vanishing_exploding.html": [
+        ("gradient-flow-explorer", ["depth", "activation", "scheme", "scale"])],
+    "chapters/07_training_in_practice.html": [
+        ("optimiser-explorer", ["optimiser", "lr", "batch"]),
+        ("capacity-explorer", ["width", "decay", "n"])],
 }
 CASES = [(page, name, controls) for page, found in EXPLORERS.items()
          for name, controls in found]
