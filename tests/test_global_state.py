@@ -248,6 +248,19 @@ CALLS = {
     "diagnostics.saturation": lambda: _m("diagnostics").saturation(np.ones((2, 2)), "tanh"),
     "diagnostics.global_norm": lambda: _m("diagnostics").global_norm({"W1": np.ones(2)}),
     "diagnostics.clip_by_norm": lambda: _m("diagnostics").clip_by_norm({"W1": np.ones(2)}, 1.0),
+    "gradient_flow.grid": lambda: _m("gradient_flow").grid(
+        (2, 3), ("tanh",), ("xavier_normal",), (1.0,), 4, n=8, rng=9),
+    "gradient_flow.static_widget": lambda: _m("gradient_flow").static_widget(
+        (2, 3), ("tanh",), ("xavier_normal",), (1.0,), 4,
+        initial=(2, "tanh", "xavier_normal", 1.0)),
+    "optimiser_explorer.grid": lambda: _m("optimiser_explorer").grid(
+        ("sgd",), (0.1,), (8,), steps=5, seed=11),
+    "optimiser_explorer.static_widget": lambda: _m("optimiser_explorer").static_widget(
+        ("sgd",), (0.1, 0.3), (8,), steps=5, initial=("sgd", 0.1, 8)),
+    "capacity_explorer.grid": lambda: _m("capacity_explorer").grid(
+        (3,), (0.0,), (20,), steps=4, seed=12),
+    "capacity_explorer.static_widget": lambda: _m("capacity_explorer").static_widget(
+        (3,), (0.0, 1e-2), (20,), steps=4, initial=(3, 0.0, 20)),
     "gradient_flow.experiment": _explorer("gradient_flow", depth=3, width=4, n=8, rng=9),
     "gradient_flow.plot": _explorer("gradient_flow", depth=3, width=4, n=8, rng=9),
     "gradient_flow.update": _explorer("gradient_flow", depth=3, width=4, n=8, rng=9),
