@@ -18,15 +18,13 @@ over a grid of widths, :math:`\\lambda` and training-set sizes and
 browser alone (:mod:`bplib.static_explorer`).
 """
 
-import base64
 import functools
-import io
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from . import digits, mlp, optim, train
+from . import digits, mlp, optim, plots, train
 from ._validation import check_positive_int
 
 __all__ = ["WIDTHS", "DECAYS", "SIZES", "GRID_WIDTHS", "GRID_DECAYS", "GRID_SIZES", "Result",
@@ -199,11 +197,7 @@ def _alt(result):
 
 
 def _img(fig, result):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = _alt(result)
-    return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
+    return plots.png_img(fig, _alt(result))
 
 
 def widget(width=256, weight_decay=0.0, n_train=100, steps=1000):

@@ -18,15 +18,13 @@ over a grid of depths, activations, initialisations and weight scales, and
 browser alone (:mod:`bplib.static_explorer`).
 """
 
-import base64
-import io
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from . import diagnostics, init
+from . import diagnostics, init, plots
 from ._validation import check_positive, check_positive_int, check_rng
 from .activations import get_activation
 
@@ -269,12 +267,7 @@ def _alt(result):
 
 
 def _img(fig, result):
-    """The figure as an ``<img>`` tag with alt text, for an HTML widget."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data_url}" alt="{_alt(result)}" '
-            f'style="max-width:100%">')
+    return plots.png_img(fig, _alt(result))
 
 
 def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0, *,

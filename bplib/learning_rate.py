@@ -15,8 +15,6 @@ draws every result into an explorer that works in the browser alone
 (:mod:`bplib.static_explorer`).
 """
 
-import base64
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,12 +211,7 @@ def _alt(result):
 
 
 def _img(fig, result):
-    """The figure as an ``<img>`` tag with alt text, for an HTML widget."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = _alt(result)
-    return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
+    return plots.png_img(fig, _alt(result))
 
 
 def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):

@@ -18,15 +18,13 @@ reruns the experiment, redraws in well under a quarter of a second
 (``benchmarks/optimiser_explorer_redraw.py`` measures it).
 """
 
-import base64
 import functools
-import io
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from . import digits, mlp, optim, train
+from . import digits, mlp, optim, plots, train
 from ._validation import check_positive, check_positive_int
 
 __all__ = ["OPTIMISERS", "GRID_LRS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
@@ -212,11 +210,7 @@ def _alt(result):
 
 
 def _img(fig, result):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    data_url = base64.b64encode(buffer.getvalue()).decode("ascii")
-    alt = _alt(result)
-    return f'<img src="data:image/png;base64,{data_url}" alt="{alt}" style="max-width:100%">'
+    return plots.png_img(fig, _alt(result))
 
 
 def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):

@@ -7,6 +7,10 @@ figure, changes global matplotlib settings or calls ``show``; each returns
 the artist it drew so that a caller can update it in place.
 """
 
+import base64
+import html
+import io
+
 import numpy as np
 
 from . import linear
@@ -19,6 +23,7 @@ __all__ = [
     "trajectory",
     "excess",
     "loss_curve",
+    "png_img",
 ]
 
 
@@ -187,3 +192,27 @@ def loss_curve(ax, losses, *, loss_min=0.0, x=None, label=None, **style):
     ax.set_xlabel("step")
     ax.set_ylabel("loss" if loss_min == 0 else r"$\mathcal{L} - \mathcal{L}^*$")
     return line
+
+
+def png_img(fig, alt):
+    """A figure as a self-contained ``<img>`` tag with alt text.
+
+    The explorers' ipywidgets versions show their figure this way (an
+    ``ipywidgets.Image`` cannot carry alt text).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        A sentence saying what the figure shows.
+
+    Returns
+    -------
+    str
+        ``<img src="data:image/png;base64,..." alt="...">``.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            'style="max-width:100%">')

@@ -170,6 +170,7 @@ CALLS = {
     "static_explorer.svg": _static_widget,
     "static_explorer.draw_frames": _static_widget,
     "static_explorer.render": _static_widget,
+    "plots.png_img": lambda: _m("plots").png_img(__import__("matplotlib.figure").figure.Figure(figsize=(1, 1)), "An empty figure."),
     "plots.loss_grid": _plots,
     "plots.loss_contours": _plots,
     "plots.loss_surface_3d": _plots,
