@@ -275,7 +275,7 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
         diverged = run.evaluate(0)
         start = time.perf_counter()
         for epoch in epoch_bar:
-            if diverged or run.stopped_early or (max_steps and run.steps >= max_steps):
+            if diverged is not None or run.stopped_early or (max_steps and run.steps >= max_steps):
                 break
             if schedule is not None:
                 optimizer.lr = schedule(epoch)
@@ -285,7 +285,7 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
                 loss, grads = _loss_and_grads(X[rows], T[rows], params, activations,
                                               weight_decay)
                 if not np.isfinite(loss):  # the loss after run.steps updates
-                    diverged = max(run.steps, 1)
+                    diverged = run.steps
                     break
                 optimizer.step(params, grads)
                 run.record_step(loss, time.perf_counter() - start, optimizer.lr)
@@ -293,20 +293,20 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
                     pause = time.perf_counter()
                     diverged = run.evaluate(run.steps, patience)
                     start += time.perf_counter() - pause
-                if diverged or run.stopped_early or (max_steps and run.steps >= max_steps):
+                if diverged is not None or run.stopped_early or (max_steps and run.steps >= max_steps):
                     break
-            if not diverged and not eval_every and not run.stopped_early:
+            if diverged is None and not eval_every and not run.stopped_early:
                 pause = time.perf_counter()
                 diverged = run.evaluate(run.steps, patience)
                 start += time.perf_counter() - pause
-            if progress and not diverged:
+            if progress and diverged is None:
                 epoch_bar.set_postfix(run.postfix())
-        if not (diverged or run.stopped_early) and run.evals["step"][-1] != run.steps:
+        if diverged is None and not run.stopped_early and run.evals["step"][-1] != run.steps:
             diverged = run.evaluate(run.steps)  # the last steps were not evaluated yet
     if progress:
         epoch_bar.close()
-    history = run.history(diverged or None)
-    if diverged and on_divergence == "raise":
+    history = run.history(diverged)
+    if diverged is not None and on_divergence == "raise":
         raise DivergenceError(diverged, optimizer.lr, history)
     return history
 
@@ -331,13 +331,13 @@ class _Run:
         self.lr.append(lr)
 
     def evaluate(self, step, patience=None):
-        """Evaluate; return the step number if a loss is not finite, else 0."""
+        """Evaluate; return the step number if a loss is not finite, else None."""
         X, T, X_val, T_val = self.data
         scores = _evaluate(X, T, self.params, self.activations)
         val = _evaluate(X_val, T_val, self.params, self.activations) if X_val is not None \
             else (np.nan, np.nan)
         if not np.isfinite(scores[0]) or (X_val is not None and not np.isfinite(val[0])):
-            return max(step, 1)
+            return step
         for key, value in zip(self.evals, (step, *scores, *val)):
             self.evals[key].append(value)
         score = val[0] if X_val is not None else scores[0]
@@ -349,7 +349,7 @@ class _Run:
             self.best_params = {key: p.copy() for key, p in self.params.items()}
         elif patience is not None and index - self.best >= patience:
             self.stopped_early = True
-        return 0
+        return None
 
     def postfix(self):
         e = self.evals

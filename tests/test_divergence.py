@@ -179,3 +179,20 @@ def test_minibatch_train_stops_at_the_first_non_finite_step(lr, batch_size):
         with strict():
             earlier = run("raise", max_steps=k - 1)
         assert earlier.diverged_at is None and np.isfinite(earlier.train_loss[-1])
+
+
+def test_minibatch_train_reports_a_non_finite_start_as_step_0():
+    from bplib import mlp, optim, softmax, train
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 4))
+    T = softmax.one_hot(rng.integers(0, 3, size=40), 3)
+    params = mlp.init_params([4, 8, 3], rng=0)
+    params["W2"] = params["W2"] * 1e308  # finite weights whose logits overflow at once
+    with strict():
+        history = train.train(params, ["relu", "identity"], X, T, optim.SGD(0.1),
+                              epochs=3, batch_size=8, rng=6, on_divergence="stop")
+    assert history.diverged_at == 0 and len(history.batch_loss) == 0
+    with pytest.raises(DivergenceError, match="at step 0"):
+        train.train(params, ["relu", "identity"], X, T, optim.SGD(0.1),
+                    epochs=3, batch_size=8, rng=6)
