@@ -151,8 +151,6 @@ def render(equations, labels):
         "| --- | --- | --- |",
     ]
     for eq in sorted(equations.values(), key=lambda e: (e.page, e.label)):
-        if pathlib.Path(eq.page).stem in SUMMARY_PAGES - {"00_introduction", "notation"}:
-            continue
         fns = ", ".join(f"{{py:obj}}`~{f}`" for f in labels.get(eq.label, [])) or "—"
         if eq.label in DERIVATION_ONLY and not labels.get(eq.label):
             fns = f"— ({DERIVATION_ONLY[eq.label]})"
