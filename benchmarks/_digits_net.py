@@ -14,7 +14,9 @@ its own way:
   ``mlp.backward``;
 * :func:`per_example_grads` -- the same equations one example at a time in a
   Python loop (Nielsen's ``network.py`` style);
-* :func:`autodiff_loss` -- the same net written with ``bplib.autodiff``;
+* :func:`autodiff_loss` -- the same net written with ``bplib.autodiff``, and
+  :func:`autodiff_graph_loss` with its log-softmax built from the engine's
+  elementwise operations;
 * :class:`Scalar` -- a micrograd-style engine over Python floats;
 * :func:`torch_net` and :func:`sklearn_net` -- the peers, set to the same
   weights.
@@ -101,16 +103,30 @@ def per_example_grads(X, T, params):
 
 
 def autodiff_loss(X, T):
-    """``f(tensors)`` for ``bplib.autodiff.value_and_grad``: the same loss, as a graph.
-
-    The log-softmax subtracts each row's maximum as a constant node (the
-    loss does not depend on that shift, so neither does its gradient).
+    """``f(tensors)`` for ``bplib.autodiff.value_and_grad``: the same net, as a graph
+    whose loss is the engine's softmax cross-entropy node (as PyTorch's
+    ``cross_entropy`` is one operation). ``X`` is a constant: no VJP for it.
     """
-    Xc, n = autodiff.Tensor(X), len(X)
+    Xc = autodiff.Tensor(X, requires_grad=False)
 
     def f(p):
         Z = (Xc @ p["W1"] + p["b1"]).tanh() @ p["W2"] + p["b2"]
-        S = Z - autodiff.Tensor(Z.value.max(axis=1, keepdims=True))
+        return autodiff.softmax_cross_entropy(Z, T)
+
+    return f
+
+
+def autodiff_graph_loss(X, T):
+    """The same loss with the log-softmax spelled out in the engine's
+    elementwise operations (nine more nodes): a test of the engine's
+    per-node cost. The row maximum is subtracted as a constant (the loss does
+    not depend on that shift, so neither does its gradient).
+    """
+    Xc, n = autodiff.Tensor(X, requires_grad=False), len(X)
+
+    def f(p):
+        Z = (Xc @ p["W1"] + p["b1"]).tanh() @ p["W2"] + p["b2"]
+        S = Z - Z.value.max(axis=1, keepdims=True)  # a constant shift
         log_p = S - S.exp().sum(axis=1, keepdims=True).log()
         return (log_p * T).sum() * (-1.0 / n)
 

@@ -13,7 +13,9 @@ all timed side by side in this one process, interleaved, one thread each:
 * ``scikit-learn`` -- ``MLPClassifier.partial_fit`` on the batch (plain SGD,
   no momentum, no L2, no shuffling: one step);
 * ``per-example loop`` -- the same equations one row at a time in Python;
-* ``bplib.autodiff`` -- the same net as a graph of chapter 5's engine;
+* ``bplib.autodiff`` -- the same net as a graph of chapter 5's engine, with
+  its softmax cross-entropy node; and ``bplib.autodiff, log-softmax as a
+  graph``, the loss spelled out in ``exp``, ``sum`` and ``log`` nodes;
 * ``scalar engine`` -- a micrograd-style engine (one node per multiply), on
   a few rows, scaled to the batch (its cost is linear in the rows).
 
@@ -72,6 +74,10 @@ def _contenders(X, T, y, params, scalar_rows):
     f_ad = net.autodiff_loss(X, T)
     p_ad = net.copy(params)
     out["bplib.autodiff"] = lambda: net.sgd_update(p_ad, autodiff.value_and_grad(f_ad, p_ad)[1])
+    f_graph = net.autodiff_graph_loss(X, T)
+    p_graph = net.copy(params)
+    out["bplib.autodiff, log-softmax as a graph"] = lambda: net.sgd_update(
+        p_graph, autodiff.value_and_grad(f_graph, p_graph)[1])
     return out
 
 
@@ -82,8 +88,9 @@ def check_gradients(X, T, y, params, scalar_rows):
     ref = net.bplib_grads(X, T, params)[1]
     net.assert_close("bplib.mlp public API", net.bplib_public_grads(X, T, params)[1], ref)
     net.assert_close("per-example loop", net.per_example_grads(X, T, params)[1], ref)
-    net.assert_close("bplib.autodiff", autodiff.value_and_grad(net.autodiff_loss(X, T),
-                                                               params)[1], ref)
+    for name, loss in [("bplib.autodiff", net.autodiff_loss),
+                       ("bplib.autodiff graph", net.autodiff_graph_loss)]:
+        net.assert_close(name, autodiff.value_and_grad(loss(X, T), params)[1], ref)
     try:
         import torch
     except ImportError:
@@ -165,8 +172,10 @@ def main(argv=None):
         else:
             parts.append(f"{name} skipped")
     r = results[small]
-    ad = r["bplib.autodiff"] / r["bplib.mlp"]
-    parts.append(f"bplib.autodiff {_verdict(ad, 2.0, at_least=False)} of bplib.mlp")
+    for name in ("bplib.autodiff", "bplib.autodiff, log-softmax as a graph"):
+        ratios = [results[b][name] / results[b]["bplib.mlp"] for b in batches]
+        verdicts = " / ".join(_verdict(x, 2.0, at_least=False) for x in ratios)
+        parts.append(f"{name} {verdicts} of bplib.mlp")
     if "scalar engine" in r:
         parts.append(f"scalar engine {_verdict(r['scalar engine'] / r['bplib.autodiff'], 1000)} "
                      "slower than bplib.autodiff")

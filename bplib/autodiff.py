@@ -5,8 +5,8 @@ Chapter 5 of the book (backpropagation is reverse-mode autodiff). A
 of the final scalar with respect to this node, filled in by
 :meth:`Tensor.backward`) and the ``parents`` it was computed from. Every
 operation has the same three beats: compute the output node; define a
-closure ``_backward`` that adds the output's adjoint, pushed through the
-operation's vector-Jacobian product (VJP), into each parent's ``grad``;
+closure ``_backward(g)`` that adds the output's adjoint ``g``, pushed through
+the operation's vector-Jacobian product (VJP), into each parent's ``grad``;
 attach the closure to the output and return it::
 
     W = Tensor(rng.normal(size=(3, 2)), name="W")
@@ -16,11 +16,15 @@ attach the closure to the output and return it::
 :meth:`Tensor.backward` visits the graph in reverse topological order, found
 without recursion, so graphs of any depth work. Operations broadcast as
 NumPy does; :func:`unbroadcast` sums an adjoint back to its operand's shape.
+Plain arrays and numbers (here ``X``, ``b`` and ``T``) enter as constants,
+whose VJPs the sweep skips. A closure receives ``g`` rather than reading it
+from its output node, so no node refers to itself through its closure: a
+graph holds no reference cycles and is freed as soon as its loss is.
 """
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, losses, softmax
 from ._validation import as_float_array
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
     "unbroadcast",
     "squared_error",
     "binary_cross_entropy_with_logits",
+    "softmax_cross_entropy",
     "value_and_grad",
 ]
 
@@ -37,6 +42,8 @@ def unbroadcast(g, shape):
     ``shape`` was broadcast, :eq:`eq-ad-vjp-add`: the leading axes it lacked
     and the axes where it had length 1. E.g. ``g`` of shape (n, k) and a
     bias of shape (k,) give the column sums, of shape (k,)."""
+    if g.shape == shape:  # the common case: nothing was broadcast
+        return g
     while g.ndim > len(shape):  # leading axes NumPy prepended
         g = g.sum(axis=0)  # eq-ad-vjp-add
     stretched = tuple(
@@ -56,13 +63,21 @@ class Tensor:
         Stored as a float64 array.
     name : str, optional
         A label shown by ``repr``.
+    requires_grad : bool, default True
+        Whether :meth:`backward` computes this node's adjoint. False makes a
+        constant, such as the data ``X`` or the targets ``T``: the sweep
+        skips every VJP that would only lead to constants. A plain array or
+        number in an operation becomes a constant by itself.
 
     Attributes
     ----------
     value : ndarray of float64
     grad : ndarray of the shape of ``value``, or None
         The adjoint :math:`\\bar v = \\partial\\mathcal{L}/\\partial v`, set
-        by the last :meth:`backward` through this node; None before.
+        by the last :meth:`backward` through this node; None before, and
+        always None for a constant.
+    requires_grad : bool
+        For an operation's output: whether any parent requires a gradient.
     parents : tuple of Tensor
         The nodes this one was computed from (empty for an input).
     op : str
@@ -79,18 +94,21 @@ class Tensor:
 
     __array_ufunc__ = None  # ndarray + Tensor calls Tensor.__radd__, etc.
 
-    def __init__(self, value, name=None):
+    def __init__(self, value, name=None, requires_grad=True):
         self.value = as_float_array(value, "value", allow_empty=True,
                                     finite=False)
         self.grad, self.parents, self.op, self.name = None, (), "", name
-        self._backward = lambda: None  # an input has no parents to update
+        self.requires_grad = bool(requires_grad)
+        self._backward = lambda g: None  # an input has no parents to update
 
     @classmethod
     def _node(cls, value, parents, op):
-        """An operation's output node (no checks: NumPy made the value)."""
+        """An operation's output node (no checks: NumPy made the value).
+        It needs an adjoint if any parent does."""
         out = cls.__new__(cls)
         out.value, out.grad, out.parents = value, None, parents
-        out.op, out.name, out._backward = op, None, lambda: None
+        out.op, out.name, out._backward = op, None, lambda g: None
+        out.requires_grad = any(p.requires_grad for p in parents)
         return out
 
     shape = property(lambda self: self.value.shape, doc="Shape of value.")
@@ -108,7 +126,8 @@ class Tensor:
     # -- the reverse sweep --------------------------------------------------
 
     def _topological_order(self):
-        """Every node this one depends on, each after all of its parents.
+        """Every node this one depends on, each after all of its parents
+        (constants left out: they need no adjoint).
 
         Depth-first search with an explicit stack: recursion would overflow
         Python's stack on graphs a few thousand nodes deep. A node is pushed
@@ -123,8 +142,27 @@ class Tensor:
                 seen.add(id(node))
                 stack.append((node, True))
                 stack.extend((p, False) for p in node.parents
-                             if id(p) not in seen)
+                             if p.requires_grad and id(p) not in seen)
         return order
+
+    def _check_seed(self, grad):
+        """``grad`` as a float array of this node's shape (1 for a loss)."""
+        if not self.requires_grad:
+            raise ValueError("backward() needs a Tensor that depends on one "
+                             "with requires_grad=True; this one is a "
+                             "constant")
+        if grad is None:
+            if self.value.size != 1:
+                raise ValueError(
+                    f"backward() without a seed gradient needs a scalar (a "
+                    f"loss), got a Tensor of shape {self.shape}; reduce it "
+                    f"(e.g. .sum()) or pass grad of shape {self.shape}")
+            return np.ones(self.shape)
+        grad = as_float_array(grad, "grad", allow_empty=True)
+        if grad.shape != self.shape:
+            raise ValueError(f"grad must have the shape of this Tensor, "
+                             f"{self.shape}, got {grad.shape}")
+        return grad
 
     def backward(self, grad=None):
         """Compute the adjoint ``.grad`` of every node this one depends on.
@@ -141,23 +179,13 @@ class Tensor:
             The seed. Needed unless the node holds one number (a loss),
             whose seed is 1.
         """
-        if grad is None:
-            if self.value.size != 1:
-                raise ValueError(
-                    f"backward() without a seed gradient needs a scalar (a "
-                    f"loss), got a Tensor of shape {self.shape}; reduce it "
-                    f"(e.g. .sum()) or pass grad of shape {self.shape}")
-            grad = np.ones_like(self.value)
-        grad = as_float_array(grad, "grad", allow_empty=True)
-        if grad.shape != self.shape:
-            raise ValueError(f"grad must have the shape of this Tensor, "
-                             f"{self.shape}, got {grad.shape}")
+        seed = self._check_seed(grad)
         order = self._topological_order()
         for node in order:
-            node.grad = np.zeros_like(node.value)
-        self.grad += grad  # the seed: dL/dL = 1 for a loss
+            node.grad = np.zeros(node.shape)
+        self.grad += seed  # dL/dL = 1 for a loss
         for node in reversed(order):  # every child before its parents
-            node._backward()  # eq-ad-adjoint
+            node._backward(node.grad)  # eq-ad-adjoint
 
     # -- operations: output node, VJP closure, attach -----------------------
 
@@ -165,9 +193,11 @@ class Tensor:
         other = _lift(other)
         out = Tensor._node(self.value + other.value, (self, other), "+")
 
-        def _backward():
-            self.grad += unbroadcast(out.grad, self.shape)  # eq-ad-vjp-add
-            other.grad += unbroadcast(out.grad, other.shape)  # eq-ad-vjp-add
+        def _backward(g):  # g: the output's adjoint
+            if self.requires_grad:
+                self.grad += unbroadcast(g, self.shape)  # eq-ad-vjp-add
+            if other.requires_grad:
+                other.grad += unbroadcast(g, other.shape)  # eq-ad-vjp-add
         out._backward = _backward
         return out
 
@@ -175,11 +205,11 @@ class Tensor:
         other = _lift(other)
         out = Tensor._node(self.value * other.value, (self, other), "*")
 
-        def _backward():
-            d_self = out.grad * other.value  # eq-ad-vjp-elementwise
-            d_other = out.grad * self.value  # eq-ad-vjp-elementwise
-            self.grad += unbroadcast(d_self, self.shape)  # eq-ad-vjp-add
-            other.grad += unbroadcast(d_other, other.shape)  # eq-ad-vjp-add
+        def _backward(g):  # eq-ad-vjp-elementwise, then eq-ad-vjp-add
+            if self.requires_grad:
+                self.grad += unbroadcast(g * other.value, self.shape)
+            if other.requires_grad:
+                other.grad += unbroadcast(g * self.value, other.shape)
         out._backward = _backward
         return out
 
@@ -188,9 +218,11 @@ class Tensor:
         _check_matmul(self.shape, other.shape)
         out = Tensor._node(self.value @ other.value, (self, other), "@")
 
-        def _backward():
-            self.grad += out.grad @ other.value.T  # eq-ad-vjp-matmul
-            other.grad += self.value.T @ out.grad  # eq-ad-vjp-matmul
+        def _backward(g):
+            if self.requires_grad:
+                self.grad += g @ other.value.T  # eq-ad-vjp-matmul
+            if other.requires_grad:
+                other.grad += self.value.T @ g  # eq-ad-vjp-matmul
         out._backward = _backward
         return out
 
@@ -200,8 +232,7 @@ class Tensor:
         value = self.value.sum(axis=axis, keepdims=keepdims)
         out = Tensor._node(value, (self,), "sum")
 
-        def _backward():
-            g = out.grad
+        def _backward(g):
             if axis is not None and not keepdims:
                 g = np.expand_dims(g, axis)  # put the summed axes back
             self.grad += np.broadcast_to(g, self.shape)  # eq-ad-vjp-sum
@@ -210,11 +241,13 @@ class Tensor:
 
     def _unary(self, f, df, op):
         """Elementwise ``f`` with derivative ``df``,
-        :eq:`eq-ad-vjp-elementwise`."""
-        out = Tensor._node(f(self.value), (self,), op)
+        :eq:`eq-ad-vjp-elementwise`. ``df(x, y)`` gets the input and the
+        output ``y = f(x)``, and uses whichever is cheaper."""
+        value = f(self.value)
+        out = Tensor._node(value, (self,), op)
 
-        def _backward():
-            self.grad += out.grad * df(self.value)  # eq-ad-vjp-elementwise
+        def _backward(g):  # eq-ad-vjp-elementwise
+            self.grad += g * df(self.value, value)
         out._backward = _backward
         return out
 
@@ -223,23 +256,25 @@ class Tensor:
             raise TypeError(f"the exponent must be a plain number, got "
                             f"{type(p).__name__}")
         p = float(p)
-        return self._unary(lambda x: x**p, lambda x: p * x ** (p - 1),
+        return self._unary(lambda x: x**p, lambda x, y: p * x ** (p - 1),
                            f"**{p:g}")
 
     def exp(self):
         """Elementwise :math:`e^x`; VJP :eq:`eq-ad-vjp-elementwise`."""
-        return self._unary(np.exp, np.exp, "exp")
+        return self._unary(np.exp, lambda x, y: y, "exp")  # (e^x)' = e^x
 
     def log(self):
         """Elementwise natural logarithm (of positive values); VJP
         :eq:`eq-ad-vjp-elementwise` with derivative :math:`1/x`."""
-        return self._unary(np.log, lambda x: 1.0 / x, "log")
+        return self._unary(np.log, lambda x, y: 1.0 / x, "log")
 
     def activation(self, name):
         """An activation of :mod:`bplib.activations`, by name; VJP
         :eq:`eq-ad-vjp-elementwise` with the activation's derivative."""
         f, df = activations.get_activation(name)
-        return self._unary(f, df, name)
+        if name == "tanh":  # 1 - tanh^2 from the output: no second tanh
+            return self._unary(f, lambda x, y: 1.0 - y * y, name)
+        return self._unary(f, lambda x, y: df(x), name)
 
     def sigmoid(self):
         """Elementwise logistic sigmoid."""
@@ -285,7 +320,7 @@ class Tensor:
 
 def _lift(x):
     """A Tensor as it is; anything else becomes a constant input node."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else Tensor(x, requires_grad=False)
 
 
 def _check_matmul(a, b):
@@ -296,17 +331,21 @@ def _check_matmul(a, b):
                          f"agree, got shapes {a} @ {b}{detail}")
 
 
-def _loss(name, Y, T):
-    """A loss of :mod:`bplib.losses` as one node, value and VJP as there."""
+def _check_loss_input(Y, T):
     if not isinstance(Y, Tensor):
         raise TypeError(f"the loss's first argument must be a Tensor (the "
                         f"node to differentiate), got {type(Y).__name__}")
-    T = T.value if isinstance(T, Tensor) else T  # targets are constants
+    return T.value if isinstance(T, Tensor) else T  # targets are constants
+
+
+def _loss(name, Y, T):
+    """A loss of :mod:`bplib.losses` as one node, value and VJP as there."""
+    T = _check_loss_input(Y, T)
     loss, gradient = losses.get_loss(name)
     out = Tensor._node(np.array(loss(Y.value, T)), (Y,), name)
 
-    def _backward():
-        Y.grad += out.grad * gradient(Y.value, T)  # chain rule, scalar out
+    def _backward(g):
+        Y.grad += g * gradient(Y.value, T)  # chain rule, scalar out
     out._backward = _backward
     return out
 
@@ -325,6 +364,27 @@ def binary_cross_entropy_with_logits(Z, T):
     shape (): exactly :func:`bplib.losses.binary_cross_entropy_with_logits`,
     with VJP factor :math:`(\\sigma(Z) - T)/n`."""
     return _loss("binary_cross_entropy_with_logits", Z, T)
+
+
+def softmax_cross_entropy(Z, T):
+    """Mean cross-entropy of ``softmax(Z)`` for a Tensor of logits ``Z`` of
+    shape (n, K) against constant targets ``T`` (one distribution per row),
+    as a Tensor of shape (): exactly :func:`bplib.softmax.cross_entropy`,
+    :eq:`eq-softmax-ce`, with VJP factor
+    :math:`(\\operatorname{softmax}(Z) - T)/n`, :eq:`eq-softmax-grad`.
+
+    The inputs are checked once, and one log-softmax serves both the value
+    and the VJP."""
+    T = _check_loss_input(Z, T)
+    Zv, T = softmax._check_targets(Z.value, T)
+    log_p, n = softmax._log_softmax(Zv), len(Zv)
+    out = Tensor._node(np.array(-np.sum(T * log_p) / n), (Z,),
+                       "softmax_cross_entropy")  # eq-softmax-ce
+
+    def _backward(g):
+        Z.grad += g * (np.exp(log_p) - T) / n  # eq-softmax-grad
+    out._backward = _backward
+    return out
 
 
 def value_and_grad(f, params):

@@ -5,10 +5,11 @@ deep graphs, and input validation."""
 import numpy as np
 import pytest
 
-from bplib import mlp
+from bplib import mlp, softmax
 from bplib.autodiff import (
     Tensor,
     binary_cross_entropy_with_logits,
+    softmax_cross_entropy,
     squared_error,
     unbroadcast,
     value_and_grad,
@@ -42,6 +43,7 @@ M = rng.normal(size=(3, 2))
 row, col, scalar = rng.normal(size=(3,)), rng.normal(size=(4, 1)), rng.normal(size=())
 T01 = rng.integers(0, 2, size=(4, 3)).astype(float)
 C3 = rng.normal(size=(2, 4, 3))
+ONE_HOT = np.eye(3)[[0, 2, 1, 2]]
 
 CASES = {
     "add": (lambda p: p["a"] + p["b"], {"a": A, "b": B}),
@@ -81,6 +83,9 @@ CASES = {
     "identity by name": (lambda p: p["a"].activation("identity"), {"a": A}),
     "squared_error": (lambda p: squared_error(p["a"], B), {"a": A}),
     "bce with logits": (lambda p: binary_cross_entropy_with_logits(p["a"], T01), {"a": A}),
+    "softmax cross-entropy": (lambda p: softmax_cross_entropy(p["a"], ONE_HOT), {"a": A}),
+    "constant operands": (lambda p: (A @ p["m"]) * Tensor(row[:2], requires_grad=False)
+                          + Tensor(2.0, requires_grad=False), {"m": M}),
     "fan-out a*a": (lambda p: p["a"] * p["a"], {"a": A}),
     "fan-out three uses": (lambda p: (p["a"] * p["a"].exp() + p["a"]).sum(axis=0) * p["r"],
                            {"a": A, "r": row}),
@@ -281,3 +286,71 @@ def test_value_and_grad_checks_its_inputs():
         value_and_grad(lambda p: 1.0, {"a": A})
     with pytest.raises(ValueError, match=r"params\['a'\] must be finite"):
         value_and_grad(lambda p: p["a"].sum(), {"a": np.array([np.nan])})
+
+
+def test_constants_get_no_adjoint_and_change_no_gradient():
+    rng = np.random.default_rng(7)
+    X, T, W = rng.normal(size=(5, 3)), rng.normal(size=(5, 2)), rng.normal(size=(3, 2))
+    grads = {}
+    for requires_grad in (True, False):
+        Xt, Wt = Tensor(X, requires_grad=requires_grad), Tensor(W)
+        squared_error((Xt @ Wt).tanh(), T).backward()
+        grads[requires_grad] = Wt.grad
+        assert (Xt.grad is None) == (not requires_grad)
+    np.testing.assert_array_equal(grads[True], grads[False])
+
+
+def test_plain_arrays_and_numbers_become_constants():
+    w = Tensor(np.ones(3))
+    y = (2.0 * w + np.arange(3.0)) * np.ones(3)
+    assert y.requires_grad
+    constants = [p for p in y.parents + y.parents[0].parents if not p.requires_grad]
+    assert len(constants) == 2 and all(c.grad is None for c in constants)
+    y.sum().backward()
+    assert all(c.grad is None for c in constants)  # their VJPs were skipped
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0, 2.0])
+
+
+def test_a_graph_of_constants_cannot_be_differentiated():
+    c = Tensor(A, requires_grad=False) * 2.0
+    assert not c.requires_grad
+    with pytest.raises(ValueError, match="requires_grad=True; this one is a constant"):
+        c.sum().backward()
+
+
+def test_a_graph_is_freed_without_the_cycle_collector():
+    # The closures take the adjoint as an argument and never refer to their own
+    # node, so reference counting alone frees a graph once its loss is gone.
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        w = Tensor(np.ones((3, 2)))
+        hidden = (Tensor(A, requires_grad=False) @ w).tanh()
+        loss = squared_error(hidden, np.zeros((4, 2)))
+        loss.backward()
+        alive = weakref.ref(hidden)
+        del hidden, loss
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_softmax_cross_entropy_is_chapter_7s_loss_and_delta():
+    rng = np.random.default_rng(3)
+    Z, T = rng.normal(size=(6, 4)) * 5, np.eye(4)[rng.integers(0, 4, 6)]
+    Zt = Tensor(Z)
+    loss = softmax_cross_entropy(Zt, T)
+    loss.backward()
+    assert float(loss.value) == softmax.cross_entropy(Z, T)
+    np.testing.assert_array_equal(Zt.grad, softmax.cross_entropy_gradient(Z, T))
+
+
+def test_softmax_cross_entropy_checks_its_inputs():
+    with pytest.raises(TypeError, match="must be a Tensor"):
+        softmax_cross_entropy(A, ONE_HOT)
+    with pytest.raises(ValueError, match="one probability distribution per row"):
+        softmax_cross_entropy(Tensor(A), B)
+    with pytest.raises(ValueError, match=r"Z and T must have the same shape"):
+        softmax_cross_entropy(Tensor(A), ONE_HOT[:, :2])

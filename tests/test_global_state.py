@@ -230,6 +230,8 @@ CALLS = {
     "autodiff.binary_cross_entropy_with_logits": lambda: _m(
         "autodiff").binary_cross_entropy_with_logits(
         _m("autodiff").Tensor(np.ones((2, 1))), np.zeros((2, 1))).backward(),
+    "autodiff.softmax_cross_entropy": lambda: _m("autodiff").softmax_cross_entropy(
+        _m("autodiff").Tensor(np.ones((2, 3))), np.eye(3)[:2]).backward(),
     "autodiff.value_and_grad": lambda: _m("autodiff").value_and_grad(
         lambda t: (t["a"] * t["a"]).sum(), {"a": np.ones(3)}),
     "dual.Dual": _dual_graph,
