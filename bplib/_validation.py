@@ -68,17 +68,23 @@ def as_float_array(x, name, *, ndim=None, allow_empty=False, finite=True):
     return arr
 
 
+def _to_float(value, requirement):
+    """``float(value)``; an int beyond float64's range (e.g. ``10**400``) is
+    reported as ``"<requirement>, got an integer of <k> digits ..."``."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{requirement}, got an integer of {len(str(abs(value)))} digits, "
+            "too large for a float"
+        ) from None
+
+
 def check_positive(value, name):
     """Return ``value`` as a float if it is a finite number > 0, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number, got {value!r}")
-    try:
-        as_float = float(value)
-    except OverflowError:  # an int beyond float64's range, e.g. 10**400
-        raise ValueError(
-            f"{name} must be a finite positive number, got an integer of "
-            f"{len(str(abs(value)))} digits, too large for a float"
-        ) from None
+    as_float = _to_float(value, f"{name} must be a finite positive number")
     if not np.isfinite(as_float) or as_float <= 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return as_float
@@ -88,9 +94,10 @@ def check_non_negative(value, name):
     """Return ``value`` as a float if it is a finite number >= 0, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number >= 0, got {value!r}")
-    if not np.isfinite(float(value)) or value < 0:
+    as_float = _to_float(value, f"{name} must be a finite number >= 0")
+    if not np.isfinite(as_float) or as_float < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    return as_float
 
 
 def check_positive_int(value, name, *, minimum=1):

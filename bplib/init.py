@@ -27,7 +27,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_positive, check_rng
+from ._validation import check_positive, check_positive_int, check_rng
 
 __all__ = [
     "SCHEMES",
@@ -45,14 +45,13 @@ SCHEMES = ("standard_normal", "xavier_normal", "xavier_uniform", "he_normal", "h
 
 
 def _check_sizes(sizes):
-    if isinstance(sizes, (str, bytes)) or np.ndim(sizes) != 1 or len(sizes) < 2:
-        raise ValueError(f"sizes must list two or more positive layer sizes, got {sizes!r}")
-    out = []
-    for d in sizes:
+    message = f"sizes must list two or more positive layer sizes, got {sizes!r}"
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
+        raise ValueError(message)
+    for l, d in enumerate(sizes):
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral) or d < 1:
-            raise ValueError(f"sizes must list two or more positive layer sizes, got {sizes!r}")
-        out.append(int(d))
-    return out
+            raise ValueError(f"{message}: sizes[{l}] is {d!r}")
+    return [int(d) for d in sizes]
 
 
 def _check_scheme(scheme):
@@ -80,7 +79,8 @@ def weight_variance(scheme, fan_in, fan_out, scale=1.0):
     scheme : str
         One of :data:`SCHEMES`.
     fan_in, fan_out : int
-        The layer's number of inputs :math:`d_{l-1}` and units :math:`d_l`.
+        The layer's number of inputs :math:`d_{l-1}` and units :math:`d_l`,
+        each >= 1.
     scale : float, default 1.0
         Multiplier of the standard deviation, > 0.
 
@@ -92,7 +92,8 @@ def weight_variance(scheme, fan_in, fan_out, scale=1.0):
         :eq:`eq-init-he`). The uniform variants have the same variance.
     """
     scheme = _check_scheme(scheme)
-    fan_in, fan_out = _check_sizes([fan_in, fan_out])
+    fan_in = check_positive_int(fan_in, "fan_in")
+    fan_out = check_positive_int(fan_out, "fan_out")
     return check_positive(scale, "scale") ** 2 * _variance(scheme, fan_in, fan_out)
 
 

@@ -28,6 +28,9 @@ __all__ = [
     "accuracy",
 ]
 
+_MAX_ENTRIES = 10**8
+"""int: the most entries :func:`one_hot` makes, 800 MB of float64."""
+
 
 def _logits(Z):
     return as_float_array(Z, "Z", ndim=2)
@@ -151,6 +154,15 @@ def one_hot(labels, K=None):
     -------
     T : ndarray of shape (n, K)
         ``T[i, labels[i]] = 1``, every other entry 0.
+
+    Raises
+    ------
+    ValueError
+        If a label lies outside ``0, ..., K - 1``, or if ``T`` would have
+        more than ``10**8`` entries (800 MB): the sign of labels that are
+        not class indices, e.g. ``one_hot([10**12])``, which would ask for
+        ``K = 10**12 + 1`` columns. Map such labels to ``0, ..., K - 1``
+        first, e.g. with ``np.unique(labels, return_inverse=True)``.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":
@@ -158,15 +170,38 @@ def one_hot(labels, K=None):
             "labels must be a non-empty 1-D array of integers, got "
             f"{labels.ndim}-D of dtype {labels.dtype} and shape {labels.shape}"
         )
-    K = int(labels.max()) + 1 if K is None else check_positive_int(K, "K")
-    if labels.min() < 0 or labels.max() >= K:
+    if labels.min() < 0:
+        raise ValueError(f"labels must be class indices 0, 1, 2, ..., got a "
+                         f"smallest label of {labels.min()}")
+    K_given = K is not None
+    K = check_positive_int(K, "K") if K_given else int(labels.max()) + 1
+    if labels.max() >= K:
         raise ValueError(
             f"labels must lie in 0..{K - 1} for K={K}, got values from "
             f"{labels.min()} to {labels.max()}"
         )
+    _check_size(labels, K, K_given)
     T = np.zeros((labels.size, K))
     T[np.arange(labels.size), labels] = 1.0
     return T
+
+
+def _check_size(labels, K, K_given):
+    """Refuse a one-hot array of more than ``_MAX_ENTRIES`` entries, by name."""
+    n = labels.size
+    if n * K <= _MAX_ENTRIES:
+        return
+    if K_given:
+        culprit = f"K={K} with {n} label{'' if n == 1 else 's'} makes"
+        fix = "pass a smaller K, or fewer labels at a time"
+    else:
+        culprit = (f"labels must be class indices 0..K-1; their largest value, "
+                   f"{labels.max()}, makes K = labels.max() + 1 = {K} classes and")
+        fix = "map the labels to 0..K-1 first, e.g. with np.unique(labels, return_inverse=True)"
+    raise ValueError(
+        f"{culprit} a one-hot array of shape ({n}, {K}), {n * K:.3g} entries "
+        f"({8 * n * K / 1e9:,.1f} GB), more than one_hot's limit of {_MAX_ENTRIES:,}; {fix}"
+    )
 
 
 def predict_labels(Z):

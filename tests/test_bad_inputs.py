@@ -205,6 +205,29 @@ CATALOGUE = [
     _needs(diagnostics, "clip-max-norm-zero",
            lambda: diagnostics.clip_by_norm({"W1": np.ones((2, 2))}, 0),
            match=r"max_norm must be a positive number, got 0"),
+    _needs(softmax, "one-hot-huge-label", lambda: softmax.one_hot([10**12]),
+           match=r"labels must be class indices 0..K-1; their largest value, 1000000000000, "
+                 r"makes K = labels.max\(\) \+ 1 = 1000000000001 classes"),
+    _needs(softmax, "one-hot-huge-K", lambda: softmax.one_hot([0], 10**12),
+           match=r"K=1000000000000 with 1 label makes a one-hot array of shape "
+                 r"\(1, 1000000000000\), 1e\+12 entries"),
+    _needs(optim, "cosine-lr-min-string", lambda: optim.cosine(0.1, 10, lr_min="a"),
+           error=TypeError, match=r"lr_min must be a number >= 0, got 'a'"),
+    _needs(optim, "cosine-lr-min-huge-int", lambda: optim.cosine(0.1, 10, lr_min=10**400),
+           match=r"lr_min must be a finite number >= 0, got an integer of 401 digits"),
+    _needs(optim, "cosine-epoch-negative", lambda: optim.cosine(0.1, 10)(-1),
+           match=r"epoch must be an integer >= 0, got -1"),
+    _needs(init, "init-fan-in-zero", lambda: init.weight_variance("he_normal", 0, 3),
+           match=r"fan_in must be an integer >= 1, got 0"),
+    _needs(init, "init-sizes-entry", lambda: init.he_normal([2, 0, 1]),
+           match=r"sizes must list two or more positive layer sizes, got \[2, 0, 1\]: "
+                 r"sizes\[1\] is 0"),
+    _needs(optim, "optimiser-grads-key-named", lambda: optim.SGD(0.1).step(
+        {"W1": np.ones(2), "b1": np.ones(1)}, {"W1": np.ones(2), "b2": np.ones(1)}),
+           match=r"grads lacks 'b1' and has 'b2', which params lacks"),
+    _needs(optim, "optimiser-grads-shape", lambda: optim.SGD(0.1).step(
+        {"W1": np.ones(2)}, {"W1": np.ones(3)}),
+           match=r"grads\['W1'\] must have the shape of params\['W1'\], \(2,\), got \(3,\)"),
 ]
 
 

@@ -101,3 +101,20 @@ def test_validation():
         init.he_normal([2, 3], rng="seed")
     with pytest.raises(ValueError, match="scale must be a positive"):
         init.weight_variance("he_normal", 2, 3, scale=0.0)
+
+
+def test_weight_variance_names_fan_in_and_fan_out():
+    with pytest.raises(ValueError, match=r"fan_in must be an integer >= 1, got 0"):
+        init.weight_variance("he_normal", 0, 3)
+    with pytest.raises(ValueError, match=r"fan_out must be an integer >= 1, got -2"):
+        init.weight_variance("xavier_normal", 3, -2)
+    with pytest.raises(TypeError, match=r"fan_out must be an integer, got 2.5"):
+        init.weight_variance("he_normal", 3, 2.5)
+
+
+def test_bad_sizes_name_the_entry():
+    with pytest.raises(ValueError, match=r"sizes must list two or more positive layer sizes, "
+                                         r"got \[2, 0, 1\]: sizes\[1\] is 0"):
+        init.he_normal([2, 0, 1])
+    with pytest.raises(ValueError, match=r"got \[2, \[3, 4\]\]: sizes\[1\] is \[3, 4\]"):
+        init.init_params([2, [3, 4]])

@@ -137,3 +137,47 @@ def test_cosine_schedule():
     assert schedule(5) == pytest.approx(0.055)
     assert schedule(10) == pytest.approx(0.01) and schedule(20) == pytest.approx(0.01)
     assert optim.cosine(0.1, 10)(10) == pytest.approx(1e-4)  # floored above 0
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: optim.cosine(0.1, 10, lr_min="a"), TypeError,
+         r"lr_min must be a number >= 0, got 'a'"),
+        (lambda: optim.cosine(0.1, 10, lr_min=None), TypeError,
+         r"lr_min must be a number >= 0, got None"),
+        (lambda: optim.cosine(0.1, 10, lr_min=-0.01), ValueError,
+         r"lr_min must be a finite number >= 0, got -0.01"),
+        (lambda: optim.cosine(0.1, 10, lr_min=10**400), ValueError,
+         r"lr_min must be a finite number >= 0, got an integer of 401 digits"),
+        (lambda: optim.cosine("a", 10), TypeError, r"lr_max must be a positive number, got 'a'"),
+        (lambda: optim.cosine(0.1, 2.5), TypeError, r"epochs must be an integer, got 2.5"),
+        (lambda: optim.cosine(0.1, 10)("a"), TypeError, r"epoch must be an integer, got 'a'"),
+        (lambda: optim.cosine(0.1, 10)(-1), ValueError,
+         r"epoch must be an integer >= 0, got -1"),
+    ],
+)
+def test_cosine_names_every_bad_argument(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_mismatched_keys_are_named():
+    params = {"W1": np.zeros(2), "b1": np.zeros(1)}
+    with pytest.raises(ValueError, match=r"grads lacks 'b1' and has 'b2', which params lacks"):
+        optim.SGD(0.1).step(params, {"W1": np.zeros(2), "b2": np.zeros(1)})
+    with pytest.raises(ValueError, match=r"grads lacks 'b1'$"):
+        optim.SGD(0.1).step(params, {"W1": np.zeros(2)})
+
+
+@pytest.mark.parametrize("name", ["SGD", "Momentum", "Adam"])
+def test_non_finite_gradients_are_caught_at_the_next_forward_pass(name):
+    # Documented choice: step does not scan grads for NaN/inf (it would cost
+    # about as much as the update); the NaN reaches params, and the next
+    # forward pass names it.
+    params = mlp.init_params([2, 3, 1], rng=0)
+    grads = {key: np.zeros_like(p) for key, p in params.items()}
+    grads["W1"][0, 0] = np.nan
+    getattr(optim, name)(0.1).step(params, grads)
+    with pytest.raises(ValueError, match=r"W1 must be finite, got 1 NaN or infinite entry"):
+        mlp.loss_and_gradients(np.ones((2, 2)), np.ones((2, 1)), params, ["tanh", "sigmoid"])

@@ -70,6 +70,8 @@ def test_validation():
         softmax.softmax(np.ones(3))
     with pytest.raises(ValueError, match=r"labels must lie in 0..2"):
         softmax.one_hot([0, 3], 3)
+    with pytest.raises(ValueError, match=r"class indices 0, 1, 2, ..., got a smallest label of -5"):
+        softmax.one_hot([-5])  # not "0..-5 for K=-4"
     with pytest.raises(ValueError, match="1-D array of integers"):
         softmax.one_hot([0.5, 1.0])
     with pytest.raises(ValueError, match=r"labels must have shape \(2,\)"):
@@ -81,3 +83,23 @@ def test_accuracy_needs_integer_labels():
     assert softmax.accuracy(Z, np.array([0, 1])) == 1.0
     with pytest.raises(TypeError, match="labels must be integers"):
         softmax.accuracy(Z, np.array([0.5, 1.0]))
+
+
+def test_one_hot_refuses_an_absurd_array_by_name():
+    # K = labels.max() + 1 would be 10**12 + 1 columns: 8 TB of float64.
+    with pytest.raises(ValueError, match=r"labels must be class indices 0..K-1; their largest "
+                                         r"value, 1000000000000, makes K = "
+                                         r"labels.max\(\) \+ 1 = 1000000000001"):
+        softmax.one_hot([10**12])
+    with pytest.raises(ValueError, match=r"K=1000000000000 with 1 label makes a one-hot array "
+                                         r"of shape \(1, 1000000000000\)"):
+        softmax.one_hot([0], 10**12)
+    with pytest.raises(ValueError, match=r"labels must be class indices"):
+        softmax.one_hot(np.array([2**64 - 1], dtype=np.uint64))
+
+
+def test_one_hot_size_limit_is_on_n_times_K(monkeypatch):
+    monkeypatch.setattr(softmax, "_MAX_ENTRIES", 12)
+    assert softmax.one_hot([0, 1, 3]).shape == (3, 4)  # 12 entries: allowed
+    with pytest.raises(ValueError, match=r"shape \(3, 5\), 15 entries .*limit of 12"):
+        softmax.one_hot([0, 1, 3], 5)

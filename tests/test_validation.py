@@ -74,3 +74,12 @@ def test_check_rng_is_reproducible_and_rejects_junk():
     np.testing.assert_array_equal(a, b)
     with pytest.raises(TypeError, match="rng must be an int seed"):
         check_rng("seven")
+
+
+def test_check_non_negative_reports_a_huge_integer_by_name():
+    from bplib._validation import check_non_negative
+
+    assert check_non_negative(0, "lr_min") == 0.0
+    with pytest.raises(ValueError, match=r"lr_min must be a finite number >= 0, got an integer "
+                                         r"of 401 digits"):
+        check_non_negative(10**400, "lr_min")
