@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from . import digits, mlp, optim, plots, train
+from . import digits, mlp, optim, train
 from ._validation import check_positive_int
 
 __all__ = ["WIDTHS", "DECAYS", "SIZES", "GRID_WIDTHS", "GRID_DECAYS", "GRID_SIZES", "Result",
@@ -196,10 +196,6 @@ def _alt(result):
             f"{result.summary}.")
 
 
-def _img(fig, result):
-    return plots.png_img(fig, _alt(result))
-
-
 def widget(width=256, weight_decay=0.0, n_train=100, steps=1000):
     """Controls for the hidden width, :math:`\\lambda` and the training-set
     size, a Run button and a progress bar. Needs ``ipywidgets``.
@@ -214,8 +210,8 @@ def widget(width=256, weight_decay=0.0, n_train=100, steps=1000):
         ``figure``, ``artists`` and ``refresh``.
     """
     import ipywidgets as w
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+
+    from . import _widget
 
     style = {"description_width": "9em"}
     controls = {
@@ -229,47 +225,30 @@ def widget(width=256, weight_decay=0.0, n_train=100, steps=1000):
     button = w.Button(description="Run",  # default style: readable contrast
                       tooltip="train with these settings")
     progress = w.IntProgress(value=0, min=0, max=steps, description="training")
-    fig = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")
-    FigureCanvasAgg(fig)
-    artists = plot(experiment(width, weight_decay, n_train, steps), fig)
-    image, summary = w.HTML(), w.HTML()
-
-    def settings():
-        return tuple(controls[k].value for k in ("width", "weight_decay", "n_train"))
-
-    def show(res):
-        update(artists, res)
-        image.value, summary.value = _img(fig, res), res.summary
+    panel = _widget.Panel(plot, update, _alt, experiment(width, weight_decay, n_train, steps),
+                          figsize=(9, 3.6))
 
     def run(_=None):
         def tick(step, _loss):
             progress.value = step
 
+        c = controls
         progress.value = 0
-        show(experiment(*settings(), steps, callback=tick))
+        panel.show(experiment(c["width"].value, c["weight_decay"].value, c["n_train"].value,
+                              steps, callback=tick))
         progress.value = steps
 
-    def refresh(change=None):
-        width_, decay, n = settings()
-        key = (width_, float(decay), n, steps, 0)
-        if key in _cache:
-            show(_cache[key])
-            progress.value = steps
-        else:
-            progress.value = 0
-            summary.value = "New settings: press Run to train (about a second)."
+    def cached(c):  # a setting run before, or None and a prompt to press Run
+        result = _cache.get((c["width"], float(c["weight_decay"]), c["n_train"], steps, 0))
+        progress.value = 0 if result is None else steps
+        if result is None:
+            panel.summary.value = "New settings: press Run to train (about a second)."
+        return result
 
-    show(experiment(width, weight_decay, n_train, steps))
-    progress.value = steps
-    fig.set_layout_engine(None)
     button.on_click(run)
-    for control in controls.values():
-        control.observe(refresh, names="value")
-    box = w.VBox([controls["width"], controls["weight_decay"], controls["n_train"],
-                  w.HBox([button, progress]), image, summary])
-    box.controls, box.button, box.progress = controls, button, progress
-    box.figure, box.artists, box.refresh, box.run = fig, artists, refresh, run
-    return box
+    return _widget.explorer(panel, controls, ["width", "weight_decay", "n_train",
+                                              (button, progress)],
+                            cached, button=button, progress=progress, run=run)
 
 
 GRID_WIDTHS = (4, 16, 256)

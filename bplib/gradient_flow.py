@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from . import diagnostics, init, plots
+from . import diagnostics, init
 from ._validation import check_positive, check_positive_int, check_rng
 from .activations import get_activation
 
@@ -266,10 +266,6 @@ def _alt(result):
             f"{', '.join(map(str, result.shown))}.")
 
 
-def _img(fig, result):
-    return plots.png_img(fig, _alt(result))
-
-
 def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0, *,
            n=64, rng=0):
     """Controls for depth, width, activation, initialisation scheme and weight scale.
@@ -285,8 +281,8 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
         ``artists`` and ``refresh`` (the callback a control change runs).
     """
     import ipywidgets as w
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+
+    from . import _widget
 
     result = experiment(depth, width, activation, scheme, scale, n=n, rng=rng)
     style = {"description_width": "8em"}
@@ -300,27 +296,11 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
         "scale": w.FloatLogSlider(scale, base=10, min=-1, max=1, step=0.05,
                                   description="weight scale", style=style),
     }
-    fig = Figure(figsize=(9, 3.6), dpi=90, layout="constrained")
-    FigureCanvasAgg(fig)  # one canvas for all redraws: its renderer caches text
-    artists = plot(result, fig)
-    image, verdict = w.HTML(), w.HTML()
-
-    def refresh(change=None):
-        c = {key: control.value for key, control in controls.items()}
-        res = experiment(c["depth"], c["width"], c["activation"], c["scheme"], c["scale"],
-                         n=n, rng=rng)
-        update(artists, res)
-        image.value, verdict.value = _img(fig, res), res.summary
-
-    refresh()
-    fig.set_layout_engine(None)  # keep the first layout: redraws skip it
-    for control in controls.values():
-        control.observe(refresh, names="value")
-    box = w.VBox([w.HBox([controls["depth"], controls["width"]]),
-                  w.HBox([controls["activation"], controls["scheme"]]),
-                  controls["scale"], image, verdict])
-    box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
-    return box
+    panel = _widget.Panel(plot, update, _alt, result, figsize=(9, 3.6))
+    return _widget.explorer(
+        panel, controls, [("depth", "width"), ("activation", "scheme"), "scale"],
+        lambda c: experiment(c["depth"], c["width"], c["activation"], c["scheme"],
+                             c["scale"], n=n, rng=rng))
 
 
 GRID_DEPTHS = (5, 10, 20)

@@ -210,10 +210,6 @@ def _alt(result):
             f"per step on a log scale; verdict: {result.verdict}.")
 
 
-def _img(fig, result):
-    return plots.png_img(fig, _alt(result))
-
-
 def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
     """Sliders for the learning rate, the number of steps and the start.
 
@@ -227,8 +223,8 @@ def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         ``artists`` and ``refresh`` (the callback a slider move runs).
     """
     import ipywidgets as w
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+
+    from . import _widget
 
     result = experiment(eta, steps, start, X=X, T=T)
     (lo1, hi1), (lo2, hi2) = (np.round(r, 1) for r in _extent(result))
@@ -242,26 +238,11 @@ def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
         "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=0.1, description="start w₂",
                             style=style),
     }
-    fig = Figure(figsize=(8.5, 3.6), dpi=90, layout="constrained")
-    FigureCanvasAgg(fig)  # one canvas for all redraws: its renderer caches text
-    artists = plot(result, fig, extent=((lo1, hi1), (lo2, hi2)))
-    image, verdict = w.HTML(), w.HTML()
-
-    def refresh(change=None):
-        c = controls
-        res = experiment(c["eta"].value, c["steps"].value, (c["w1"].value, c["w2"].value),
-                         X=X, T=T)
-        update(artists, res)
-        image.value, verdict.value = _img(fig, res), res.summary
-
-    refresh()
-    fig.set_layout_engine(None)  # keep the first layout: redraws skip it
-    for control in controls.values():
-        control.observe(refresh, names="value")
-    box = w.VBox([w.HBox([controls["eta"], controls["steps"]]),
-                  w.HBox([controls["w1"], controls["w2"]]), image, verdict])
-    box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
-    return box
+    panel = _widget.Panel(plot, update, _alt, result, figsize=(8.5, 3.6),
+                          extent=((lo1, hi1), (lo2, hi2)))
+    return _widget.explorer(
+        panel, controls, [("eta", "steps"), ("w1", "w2")],
+        lambda c: experiment(c["eta"], c["steps"], (c["w1"], c["w2"]), X=X, T=T))
 
 
 #: The learning rates of the static explorer: 25 on a log scale from 0.01 to

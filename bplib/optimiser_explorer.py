@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from . import digits, mlp, optim, plots, train
+from . import digits, mlp, optim, train
 from ._validation import check_positive, check_positive_int
 
 __all__ = ["OPTIMISERS", "GRID_LRS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
@@ -209,10 +209,6 @@ def _alt(result):
             f"{result.batch_size}. {result.summary}.")
 
 
-def _img(fig, result):
-    return plots.png_img(fig, _alt(result))
-
-
 def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
     """Controls for the optimiser, learning rate, momentum / β₁ and batch size.
 
@@ -227,8 +223,8 @@ def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
         ``refresh`` (the callback a change runs).
     """
     import ipywidgets as w
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+
+    from . import _widget
 
     style = {"description_width": "8em"}
     controls = {
@@ -242,26 +238,11 @@ def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
                                         value=batch_size, description="batch size",
                                         style=style),
     }
-    fig = Figure(figsize=(7.5, 3.6), dpi=90, layout="constrained")
-    FigureCanvasAgg(fig)
-    artists = plot(experiment(optimiser, lr, beta, batch_size, steps), fig)
-    image, summary = w.HTML(), w.HTML()
-
-    def refresh(change=None):
-        c = controls
-        res = experiment(c["optimiser"].value, c["lr"].value, c["beta"].value,
-                         c["batch_size"].value, steps)
-        update(artists, res)
-        image.value, summary.value = _img(fig, res), res.summary
-
-    refresh()
-    fig.set_layout_engine(None)  # keep the first layout: redraws skip it
-    for control in controls.values():
-        control.observe(refresh, names="value")
-    box = w.VBox([controls["optimiser"], w.HBox([controls["lr"], controls["beta"]]),
-                  controls["batch_size"], image, summary])
-    box.controls, box.figure, box.artists, box.refresh = controls, fig, artists, refresh
-    return box
+    panel = _widget.Panel(plot, update, _alt, experiment(optimiser, lr, beta, batch_size, steps),
+                          figsize=(7.5, 3.6))
+    return _widget.explorer(
+        panel, controls, ["optimiser", ("lr", "beta"), "batch_size"],
+        lambda c: experiment(c["optimiser"], c["lr"], c["beta"], c["batch_size"], steps))
 
 
 GRID_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)

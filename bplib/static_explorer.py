@@ -1,7 +1,7 @@
 """Explorers that stay live on the static website, without a kernel.
 
 An ipywidgets explorer needs Python behind the page: on the website its
-slider moves, but nothing recomputes. The explorers of chapters 1, 6 and 7
+slider moves, but nothing recomputes. The explorers of chapters 1, 3, 6 and 7
 therefore also run their experiment ahead of time over a grid of control
 values (each explorer module's ``grid`` function) and draw every result as
 an SVG frame. :func:`render` packs the frames into one self-contained HTML

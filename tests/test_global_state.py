@@ -32,7 +32,8 @@ RECORDS = {
     "two_layer.Cache", "two_layer.History", "learning_rate.Result", "learning_rate.Artists",
     "gradient_flow.Result", "gradient_flow.Artists", "optimiser_explorer.Result",
     "optimiser_explorer.Artists", "capacity_explorer.Result", "capacity_explorer.Artists",
-    "train.History", "digits.Digits", "diagnostics.Diagnostics",
+    "train.History", "digits.Digits", "diagnostics.Diagnostics", "xor_explorer.Result",
+    "xor_explorer.Artists",
     "static_explorer.Control", "static_explorer.Frame", "static_explorer.Explorer",
 }
 
@@ -208,6 +209,13 @@ CALLS = {
         *_m("data").xor(), _m("two_layer").init_params(2, 3, rng=5)),
     "two_layer.train": lambda: _m("two_layer").train(
         *_m("data").xor(), _m("two_layer").init_params(2, 3, rng=5), 0.5, 5),
+    "xor_explorer.experiment": _explorer("xor_explorer", h=3, eta=1.5, seed=13, steps=5),
+    "xor_explorer.plot": _explorer("xor_explorer", h=3, eta=1.5, seed=13, steps=5),
+    "xor_explorer.update": _explorer("xor_explorer", h=3, eta=1.5, seed=13, steps=5),
+    "xor_explorer.widget": _widget("xor_explorer", h=3, eta=1.5, seed=13, steps=5),
+    "xor_explorer.grid": lambda: _m("xor_explorer").grid((1, 2), (0.5,), (13, 14), steps=4),
+    "xor_explorer.static_widget": lambda: _m("xor_explorer").static_widget(
+        (1,), (0.5, 1.5), (13,), steps=4, initial=(1, 0.5, 13)),
     # chapter 4
     "mlp.init_params": lambda: _m("mlp").init_params([2, 3, 1], rng=6),
     "mlp.layer_sizes": lambda: _m("mlp").layer_sizes(_net()[0]),

@@ -19,6 +19,7 @@ from test_browser import KNOWN_CONSOLE_NOISE, _check_accessibility, _open
 # page -> (explorer id, controls in order)
 EXPLORERS = {
     "chapters/01_linear_neuron.html": [("learning-rate-explorer", ["eta", "start"])],
+    "chapters/03_two_layers.html": [("xor-explorer", ["h", "eta", "seed"])],
     "chapters/06_vanishing_exploding.html": [
         ("gradient-flow-explorer", ["depth", "activation", "scheme", "scale"])],
     "chapters/07_training_in_practice.html": [
