@@ -1,7 +1,8 @@
 """Every explorer's redraw on a control move: median and worst of 30, and figures allocated.
 
 For each widget of the book (chapter 1's learning-rate explorer, chapter
-6's gradient-flow explorer, chapter 7's optimiser and capacity explorers)
+3's XOR explorer, chapter 6's gradient-flow explorer, chapter 7's optimiser
+and capacity explorers)
 this builds the widget, moves one control a few times to warm up, then 30
 times to values it has not had before, and times each move's full redraw as
 the widget's observer runs it: rerun the experiment, update the artists in
@@ -74,6 +75,14 @@ def learning_rate(moves, warmup):
     return _moves(box, "eta", values, warmup), "learning-rate explorer (ch. 1), η slider"
 
 
+def xor(moves, warmup):
+    from bplib import xor_explorer as widget_module
+
+    box = widget_module.widget()
+    values = list(range(1, moves + warmup + 1))  # a new start each move: never cached
+    return _moves(box, "seed", values, warmup), "XOR explorer (ch. 3), seed slider, 2000 steps"
+
+
 def gradient_flow(moves, warmup):
     from bplib import gradient_flow as widget_module
 
@@ -118,7 +127,8 @@ def main(argv=None):
     with timing.pinned_threads(args.threads):
         timing.header(f"Widget redraw on a control move ({moves} moves each)", args,
                       clock_kind="wall", how="also CPU time; after warm-up moves")
-        for name, fn in (("learning_rate", learning_rate), ("gradient_flow", gradient_flow),
+        for name, fn in (("learning_rate", learning_rate), ("xor", xor),
+                         ("gradient_flow", gradient_flow),
                          ("optimiser", optimiser), ("capacity", capacity)):
             try:
                 if name == "capacity":
