@@ -6,18 +6,20 @@ of the final scalar with respect to this node, filled in by
 :meth:`Tensor.backward`) and the ``parents`` it was computed from. Every
 operation has the same three beats: compute the output node; define a
 closure ``_backward(g)`` that adds the output's adjoint ``g``, pushed through
-the operation's vector-Jacobian product (VJP), into each parent's ``grad``;
-attach the closure to the output and return it::
+the operation's vector-Jacobian product (VJP), into each non-constant
+parent's ``grad``; attach the closure to the output and return it::
 
     W = Tensor(rng.normal(size=(3, 2)), name="W")
+    b = Tensor(np.zeros(2), name="b")
     loss = squared_error((X @ W + b).sigmoid(), T)
     loss.backward()          # W.grad is now dL/dW, of W's shape
 
 :meth:`Tensor.backward` visits the graph in reverse topological order, found
 without recursion, so graphs of any depth work. Operations broadcast as
 NumPy does; :func:`unbroadcast` sums an adjoint back to its operand's shape.
-Plain arrays and numbers (here ``X``, ``b`` and ``T``) enter as constants,
-whose VJPs the sweep skips. A closure receives ``g`` rather than reading it
+Plain arrays and numbers (here ``X``) enter as constants, and the losses
+treat their targets ``T`` as constants; the sweep computes no adjoint for
+them. A closure receives ``g`` rather than reading it
 from its output node, so no node refers to itself through its closure: a
 graph holds no reference cycles and is freed as soon as its loss is.
 """
@@ -65,9 +67,10 @@ class Tensor:
         A label shown by ``repr``.
     requires_grad : bool, default True
         Whether :meth:`backward` computes this node's adjoint. False makes a
-        constant, such as the data ``X`` or the targets ``T``: the sweep
-        skips every VJP that would only lead to constants. A plain array or
-        number in an operation becomes a constant by itself.
+        constant, such as the data ``X``: the sweep computes no adjoint for
+        it. A plain array or number in an operation becomes a constant by
+        itself. Fixed when the node is made (same name and meaning as in
+        PyTorch).
 
     Attributes
     ----------
@@ -77,7 +80,8 @@ class Tensor:
         by the last :meth:`backward` through this node; None before, and
         always None for a constant.
     requires_grad : bool
-        For an operation's output: whether any parent requires a gradient.
+        Read-only. For an operation's output: whether any parent requires
+        a gradient.
     parents : tuple of Tensor
         The nodes this one was computed from (empty for an input).
     op : str
@@ -98,7 +102,7 @@ class Tensor:
         self.value = as_float_array(value, "value", allow_empty=True,
                                     finite=False)
         self.grad, self.parents, self.op, self.name = None, (), "", name
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         self._backward = lambda g: None  # an input has no parents to update
 
     @classmethod
@@ -108,8 +112,20 @@ class Tensor:
         out = cls.__new__(cls)
         out.value, out.grad, out.parents = value, None, parents
         out.op, out.name, out._backward = op, None, lambda g: None
-        out.requires_grad = any(p.requires_grad for p in parents)
+        out._requires_grad = any(p._requires_grad for p in parents)
         return out
+
+    @property
+    def requires_grad(self):
+        """Whether the sweep computes this node's adjoint (False: a constant)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        raise AttributeError(
+            "requires_grad is fixed when a Tensor is made (the graph built on "
+            "it depends on it); make a new one, e.g. "
+            "Tensor(t.value, requires_grad=False)")
 
     shape = property(lambda self: self.value.shape, doc="Shape of value.")
     ndim = property(lambda self: self.value.ndim, doc="Axes of value.")
@@ -131,7 +147,8 @@ class Tensor:
 
         Depth-first search with an explicit stack: recursion would overflow
         Python's stack on graphs a few thousand nodes deep. A node is pushed
-        twice; on its second pop all its parents are in ``order``.
+        twice; on its second pop all its non-constant parents are in
+        ``order``.
         """
         order, seen, stack = [], set(), [(self, False)]
         while stack:
@@ -165,9 +182,10 @@ class Tensor:
         return grad
 
     def backward(self, grad=None):
-        """Compute the adjoint ``.grad`` of every node this one depends on.
+        """Compute the adjoint ``.grad`` of every node this one depends on,
+        constants left out (their ``grad`` stays None).
 
-        Zeroes every adjoint, seeds this node's with ``grad``, then runs each
+        Zeroes those adjoints, seeds this node's with ``grad``, then runs each
         node's VJP in reverse topological order, :eq:`eq-ad-adjoint`. The
         VJPs add into their parents' adjoints, so a value used several times
         receives the sum :eq:`eq-ad-fanout`. Calling it again recomputes the
@@ -242,7 +260,8 @@ class Tensor:
     def _unary(self, f, df, op):
         """Elementwise ``f`` with derivative ``df``,
         :eq:`eq-ad-vjp-elementwise`. ``df(x, y)`` gets the input and the
-        output ``y = f(x)``, and uses whichever is cheaper."""
+        output ``y = f(x)``: exp and tanh take their derivatives from ``y``,
+        the others from ``x`` (the sigmoid for accuracy)."""
         value = f(self.value)
         out = Tensor._node(value, (self,), op)
 
@@ -335,6 +354,10 @@ def _check_loss_input(Y, T):
     if not isinstance(Y, Tensor):
         raise TypeError(f"the loss's first argument must be a Tensor (the "
                         f"node to differentiate), got {type(Y).__name__}")
+    if isinstance(T, Tensor) and T.requires_grad:
+        raise ValueError("T must be a constant (the losses do not "
+                         "differentiate their targets); pass an array or "
+                         "Tensor(T, requires_grad=False)")
     return T.value if isinstance(T, Tensor) else T  # targets are constants
 
 
@@ -414,7 +437,11 @@ def value_and_grad(f, params):
     out = f(nodes)
     if not isinstance(out, Tensor):
         raise TypeError(f"f must return a Tensor, got {type(out).__name__}")
-    out.backward()
+    if out.requires_grad:
+        out.backward()
+    elif out.value.size != 1:  # f used no parameter: every gradient is 0
+        raise ValueError(f"f must return a Tensor holding one number, got "
+                         f"shape {out.shape}")
     # a parameter that f does not use is not in the graph: its gradient is 0
     return float(out.value), {key: np.zeros_like(node.value) if node.grad is None
                               else node.grad for key, node in nodes.items()}

@@ -354,3 +354,30 @@ def test_softmax_cross_entropy_checks_its_inputs():
         softmax_cross_entropy(Tensor(A), B)
     with pytest.raises(ValueError, match=r"Z and T must have the same shape"):
         softmax_cross_entropy(Tensor(A), ONE_HOT[:, :2])
+
+
+def test_requires_grad_is_fixed_when_a_tensor_is_made():
+    w = Tensor(np.ones(2))
+    y = w.exp().sum()
+    with pytest.raises(AttributeError, match="requires_grad is fixed when a Tensor is made"):
+        w.requires_grad = False
+    y.backward()
+    np.testing.assert_allclose(w.grad, np.e)
+
+
+def test_value_and_grad_of_a_function_that_uses_no_parameter_is_zero():
+    constant = Tensor(np.ones(2), requires_grad=False)
+    value, grads = value_and_grad(lambda p: (constant * 2.0).sum(), {"a": np.ones((2, 3))})
+    assert value == 4.0
+    np.testing.assert_array_equal(grads["a"], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"one number, got shape \(2,\)"):
+        value_and_grad(lambda p: constant * 2.0, {"a": np.ones(2)})
+
+
+@pytest.mark.parametrize("loss", [squared_error, softmax_cross_entropy])
+def test_a_target_that_needs_a_gradient_is_refused(loss):
+    # The losses treat T as a constant: a T computed from parameters would
+    # silently get no gradient.
+    with pytest.raises(ValueError, match="T must be a constant"):
+        loss(Tensor(A), Tensor(ONE_HOT) * 1.0)
+    loss(Tensor(A), Tensor(ONE_HOT, requires_grad=False)).backward()  # a constant is fine

@@ -77,6 +77,13 @@ CATALOGUE = [
          match=r"tangent of shape \(2,\) does not fit value of shape \(3,\)"),
     case("backward-needs-seed", lambda: (autodiff.Tensor(np.ones(2)) * 2.0).backward(),
          match=r"backward\(\) without a seed gradient needs a scalar.*shape \(2,\)"),
+    case("backward-on-a-constant",
+         lambda: (autodiff.Tensor(np.ones(2), requires_grad=False) * 2.0).sum().backward(),
+         match=r"backward\(\) needs a Tensor that depends on one with requires_grad=True"),
+    case("loss-target-needs-gradient",
+         lambda: autodiff.squared_error(autodiff.Tensor(np.ones((2, 1))),
+                                        autodiff.Tensor(np.zeros((2, 1))) * 1.0),
+         match=r"T must be a constant \(the losses do not differentiate their targets\)"),
     # --- wrong dtype ----------------------------------------------------------
     case("strings", activations.sigmoid, (["a", "b"],), error=TypeError,
          match=r"Z must hold real numbers, got an array of dtype <U1"),
