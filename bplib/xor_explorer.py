@@ -34,8 +34,10 @@ __all__ = ["PLATEAUS", "GRID_HIDDEN", "GRID_ETAS", "GRID_SEEDS", "Result", "Arti
 
 PLATEAUS = (1 / 16, 1 / 12, 1 / 8)
 """tuple of float: the losses at which a hidden layer that merges two, three
-or all four examples stalls, their shared output the mean of their targets
-(chapter 3). One output saturated at the wrong value also costs 1/8, two 1/4."""
+or all four examples stalls, with the other examples fitted exactly and the
+merged examples' shared output the mean of their targets (chapter 3). 1/8 is
+also the loss of the starting plateau, where every output is near 1/2; one
+output saturated at the wrong value also costs 1/8, two 1/4."""
 
 _BOX = (-0.5, 1.5)  # the square of the input plane that is drawn
 _RESOLUTION = 31
@@ -54,7 +56,9 @@ class Result:
         The loss :eq:`eq-two-layer-loss` before training and after each
         update; ``k = steps`` unless the run diverged.
     params : bplib.two_layer.Params
-        The trained parameters.
+        The trained parameters. This and every array of the result are
+        read-only: :func:`experiment` is cached and hands back the same
+        object to every caller.
     Y : ndarray of shape (4, 1)
         The outputs at the four XOR points, in the order of
         :func:`bplib.data.xor`.
@@ -76,7 +80,10 @@ class Result:
     verdict : str
         ``"solved"``, ``"not solved"`` or ``"diverged"``.
     summary : str
-        One line with the verdict and the numbers behind it.
+        One line with the verdict and the numbers behind it; for a run that
+        did not solve XOR, also what holds it: the loss still jumping, merged
+        examples, outputs saturated at the wrong value, the starting plateau,
+        or a loss still falling when the steps ran out.
     """
 
     h: int
@@ -84,7 +91,7 @@ class Result:
     seed: int
     steps: int
     loss: np.ndarray
-    params: object
+    params: two_layer.Params
     Y: np.ndarray
     solved: bool
     diverged_at: int | None
@@ -143,22 +150,29 @@ def _unit_lines(W1, b1):
     return np.stack([foot - 1.5 * along, foot + 1.5 * along]).transpose(2, 0, 1)
 
 
+def _frozen(array):
+    """``array``, made read-only (results are cached and shared)."""
+    array.flags.writeable = False
+    return array
+
+
 def _result(h, eta, seed, steps, loss, params, diverged_at):
     X, T = data.xor()
     x = np.linspace(*_BOX, _RESOLUTION)
     G1, G2 = np.meshgrid(x, x)
+    params = two_layer.Params(*(_frozen(np.array(P)) for P in params))  # own copies
     with np.errstate(all="ignore"):  # huge weights saturate the sigmoids, harmlessly
-        Y = two_layer.forward(X, params)[0]
+        Y, cache = two_layer.forward(X, params)
         surface = two_layer.forward(np.column_stack([G1.ravel(), G2.ravel()]), params)[0]
     solved = diverged_at is None and bool(np.all((Y > 0.5) == (T > 0.5)))
     verdict = "diverged" if diverged_at is not None else "solved" if solved else "not solved"
-    summary = _summary(verdict, h, eta, seed, loss, Y, T, diverged_at)
-    return Result(h, eta, seed, steps, loss, params, Y, solved, diverged_at, x,
-                  surface.reshape(G1.shape), _unit_lines(params.W1, params.b1), verdict,
-                  summary)
+    summary = _summary(verdict, h, eta, seed, loss, Y, T, cache.H1, diverged_at)
+    return Result(h, eta, seed, steps, _frozen(loss), params, _frozen(Y), solved,
+                  diverged_at, _frozen(x), _frozen(surface.reshape(G1.shape)),
+                  _frozen(_unit_lines(params.W1, params.b1)), verdict, summary)
 
 
-def _summary(verdict, h, eta, seed, loss, Y, T, diverged_at):
+def _summary(verdict, h, eta, seed, loss, Y, T, H1, diverged_at):
     head = f"{verdict}: h = {h}, η = {eta:g}, seed {seed}"
     if diverged_at is not None:
         return f"{head}; the loss became non-finite at step {diverged_at}"
@@ -168,15 +182,34 @@ def _summary(verdict, h, eta, seed, loss, Y, T, diverged_at):
                 f"steps, loss {loss[-1]:.2g}")
     wrong = int(np.sum((Y > 0.5) != (T > 0.5)))
     return (f"{head}; {wrong} of 4 points wrong after {steps} steps, loss {loss[-1]:.3f}"
-            + _why(Y.ravel(), T.ravel()))
+            + _why(Y.ravel(), T.ravel(), H1, loss))
 
 
-def _why(y, t):
-    """Why a run stalled, where its outputs ``y`` say so plainly; else ""."""
+_RECENT = 50  # steps over which a loss that still jumps is told from one at rest
+_JUMPS = 0.01  # ... by the range of its loss over them
+
+
+def _why(y, t, H1, loss):
+    """What holds a run that did not solve XOR: never empty.
+
+    ``y`` and ``t`` are the outputs and targets, ``H1`` the hidden layer's
+    output at the four points, ``loss`` the curve. In order: a loss that
+    still jumps (its final value is a snapshot, so no cause is given);
+    examples merged by the hidden layer (their hidden rows agree, so the
+    output cannot tell them apart, and their outputs sit at the mean of
+    their targets); outputs saturated at the wrong value; the starting
+    plateau (every output near 1/2, the hidden rows still apart); else a
+    loss still falling (or at rest) when the steps ran out.
+    """
+    recent = loss[-_RECENT:]
+    if np.ptp(recent) > _JUMPS:
+        return (f": the loss still jumps between {recent.min():.3f} and {recent.max():.3f} "
+                f"(last {len(recent)} steps)")
     off = np.abs(y - t) > 0.25  # the examples the network does not fit
     k = int(off.sum())
     shared = t[off].mean() if k else 0.0
-    if k >= 2 and np.all(np.abs(y[off] - shared) < 0.05):  # merged, at their best output
+    if (k >= 2 and np.all(np.abs(y[off] - shared) < 0.05)  # at their best shared output
+            and np.ptp(H1[off], axis=0).max() < 0.05):  # ... because their hidden rows agree
         m = int(t[off].sum())
         return (f": the hidden layer merges {('two', 'three', 'all four')[k - 2]} examples, "
                 f"whose shared output {shared:.2f} is the mean of their targets "
@@ -184,7 +217,13 @@ def _why(y, t):
     saturated = int(np.sum(np.abs(y - t) > 0.9))
     if saturated:
         return f": {saturated} output{'s' * (saturated > 1)} saturated at the wrong value"
-    return ""
+    if np.all(np.abs(y - 0.5) < 0.05):
+        return ": still on the starting plateau, every output near 1/2"
+    window = max(1, (len(loss) - 1) // 4)
+    fell = loss[-1 - window] - loss[-1]
+    if fell > 0:
+        return f": not yet converged, the loss fell by {fell:.2g} in the last {window} steps"
+    return f": not yet converged, though the loss did not fall in the last {window} steps"
 
 
 def _runs(h, etas, seeds, steps):
@@ -226,13 +265,17 @@ def experiment(h=2, eta=2.0, seed=0, steps=2000):
     eta : float, default 2.0
         The learning rate, > 0.
     seed : int, default 0
-        Seeds the starting weights, >= 0.
+        Seeds the starting weights, >= 0. An integer only, not a
+        :class:`numpy.random.Generator`: results are cached by their
+        settings, and the seed names the run in its summary and in the
+        explorers' controls.
     steps : int, default 2000
         The number of updates, >= 1.
 
     Returns
     -------
     Result
+        Read-only: calls with the same settings return the same object.
     """
     h, steps = check_positive_int(h, "h"), check_positive_int(steps, "steps")
     seed = check_positive_int(seed, "seed", minimum=0)
@@ -311,8 +354,40 @@ def plot(result, fig):
     return artists
 
 
+def _envelope(loss, bins=250):
+    """The points of the loss curve to draw: all of them up to ``2 * bins``;
+    beyond, each of ``bins`` runs of steps keeps its lowest and highest loss,
+    in step order, so an oscillation keeps its full range (a plain stride
+    would alias it), and the last step is always kept."""
+    n = len(loss)
+    if n <= 2 * bins:
+        return np.arange(n), loss
+    size = -(-n // bins)  # steps per run; the last run may be shorter
+    runs = np.full(size * bins, np.nan)
+    runs[:n] = loss
+    runs = runs.reshape(bins, size)
+    starts = np.arange(bins) * size
+    lo = starts + np.argmin(np.where(np.isnan(runs), np.inf, runs), axis=1)
+    hi = starts + np.argmax(np.where(np.isnan(runs), -np.inf, runs), axis=1)
+    keep = np.unique(np.concatenate([lo, hi, [n - 1]]))
+    keep = keep[keep < n]  # a run made only of padding would point past the end
+    return keep, loss[keep]
+
+
 def update(artists, result):
-    """Redraw ``result`` into the artists that :func:`plot` returned."""
+    """Redraw ``result`` into the artists that :func:`plot` returned.
+
+    Parameters
+    ----------
+    artists : Artists
+        What :func:`plot` returned; changed in place, no figure or axes is
+        created.
+    result : Result
+        The run to show. The loss curve is drawn up to its last step, as
+        the lowest and highest loss of each of 250 runs of steps when it has
+        more than 500 points (an oscillation keeps its range), on a scale
+        that reaches 1/2, above every possible loss.
+    """
     ax = artists.plane_ax
     for old in (artists.bands, artists.boundary):
         if old is not None:
@@ -327,10 +402,9 @@ def update(artists, result):
     ax.set_title(f"h = {result.h}, η = {result.eta:g}, seed {result.seed}: {result.verdict}",
                  fontsize=10, y=1.0)
     loss = result.loss
-    every = -(-len(loss) // 250)  # at most 250 points: oscillating runs stay light
-    artists.curve.set_data(np.arange(len(loss))[::every], loss[::every])
+    artists.curve.set_data(*_envelope(loss))  # at most ~500 points: the redraw stays light
     artists.loss_ax.set_xlim(0, max(result.steps, 1))
-    artists.loss_ax.set_ylim(min(1e-4, np.nanmin(loss) / 2), 0.3)
+    artists.loss_ax.set_ylim(min(1e-4, np.nanmin(loss) / 2), 0.5)  # every loss is < 1/2
     artists.loss_ax.set_title(f"loss {loss[-1]:.2g} after {len(loss) - 1} steps", fontsize=10,
                               y=1.0)
 
@@ -349,6 +423,19 @@ def widget(h=2, eta=2.0, seed=0, steps=2000):
     Each move reruns :func:`experiment` and redraws with :func:`update` into
     the same figure, shown as a PNG image with alt text above the one-line
     verdict. Needs ``ipywidgets``.
+
+    Parameters
+    ----------
+    h : int, default 2
+        Hidden units shown first; the slider runs from 1 to 8.
+    eta : float, default 2.0
+        The learning rate shown first; the slider runs from 1/4 to 256, a
+        factor of :math:`\\sqrt2` a step.
+    seed : int, default 0
+        The start shown first; the slider runs from 0 to 99.
+    steps : int, default 2000
+        The number of updates shown first; the slider runs from 250 to 5000
+        in steps of 250.
 
     Returns
     -------
@@ -390,6 +477,19 @@ def grid(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000):
 
     All runs of one width are trained together, as one stack of networks.
 
+    Parameters
+    ----------
+    hs : sequence of int, default :data:`GRID_HIDDEN`
+        Hidden widths, each >= 1; all are checked before any training.
+    etas : sequence of float, default :data:`GRID_ETAS`
+        Learning rates, each > 0.
+    seeds : sequence of int, default :data:`GRID_SEEDS`
+        Seeds of the starts, each >= 0 (integers, as in :func:`experiment`).
+    steps : int, default 2000
+        The number of updates of every run, >= 1.
+
+    Each sequence must be non-empty.
+
     Returns
     -------
     dict
@@ -397,11 +497,15 @@ def grid(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000):
         to rounding: the stacked products may round differently).
     """
     steps = check_positive_int(steps, "steps")
+    hs = [check_positive_int(h, "h") for h in hs]
     etas = [check_positive(eta, "eta") for eta in etas]
     seeds = [check_positive_int(seed, "seed", minimum=0) for seed in seeds]
+    for name, values in (("hs", hs), ("etas", etas), ("seeds", seeds)):
+        if not values:
+            raise ValueError(f"{name} must name at least one value, got none")
     results = {}
     for i, h in enumerate(hs):
-        runs = iter(_runs(check_positive_int(h, "h"), etas, seeds, steps))
+        runs = iter(_runs(h, etas, seeds, steps))
         results.update(((i, j, k), next(runs)) for j in range(len(etas))
                        for k in range(len(seeds)))
     return results
@@ -419,7 +523,8 @@ def static_widget(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000, 
     hs, etas, seeds, steps
         As in :func:`grid`.
     initial : tuple, default (2, 2.0, 0)
-        The width, learning rate and seed shown first, on the grid.
+        The width, learning rate and seed shown first; each must be one of
+        ``hs``, ``etas`` and ``seeds``.
     name : str
         The id prefix of the HTML elements.
 
@@ -430,6 +535,10 @@ def static_widget(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000, 
     from . import static_explorer as se
 
     axes = (tuple(hs), tuple(etas), tuple(seeds))
+    initial = tuple(initial)
+    if len(initial) != 3 or any(v not in values for values, v in zip(axes, initial)):
+        raise ValueError(f"initial must be a (width, learning rate, seed) on the grid: h in "
+                         f"{axes[0]}, eta in {axes[1]}, seed in {axes[2]}; got {initial}")
     first = tuple(values.index(v) for values, v in zip(axes, initial))
     frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(7.5, 3.1),
                             verdict=lambda r: r.summary, alt=_alt)
