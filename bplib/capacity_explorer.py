@@ -301,7 +301,7 @@ def static_widget(widths=GRID_WIDTHS, weight_decays=GRID_DECAYS, sizes=GRID_SIZE
     from . import static_explorer as se
 
     axes = (tuple(widths), tuple(weight_decays), tuple(sizes))
-    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    first = se.grid_index(axes, initial, ("width", "weight_decay", "n_train"))
     frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(8, 3.2),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [

@@ -368,7 +368,7 @@ def static_widget(depths=GRID_DEPTHS, activations=ACTIVATIONS, schemes=GRID_SCHE
     from . import static_explorer as se
 
     axes = (tuple(depths), tuple(activations), tuple(schemes), tuple(scales))
-    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    first = se.grid_index(axes, initial, ("depth", "activation", "scheme", "scale"))
     frames = se.draw_frames(grid(*axes, width), _plain_plot, update, figsize=(8, 3.3),
                             max_depth=max(depths), verdict=lambda r: r.summary, alt=_alt)
     controls = [

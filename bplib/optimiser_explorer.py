@@ -297,7 +297,7 @@ def static_widget(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SI
     from . import static_explorer as se
 
     axes = (tuple(optimisers), tuple(lrs), tuple(batch_sizes))
-    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    first = se.grid_index(axes, initial, ("optimiser", "lr", "batch_size"))
     frames = se.draw_frames(grid(*axes, beta, steps), plot, update, figsize=(6.5, 3.2),
                             verdict=lambda r: r.summary, alt=_alt)
     names = {"sgd": "SGD", "momentum": f"momentum (μ = {beta:g})",

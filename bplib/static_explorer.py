@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import matplotlib
 
-__all__ = ["Control", "Frame", "Explorer", "svg", "draw_frames", "render"]
+__all__ = ["Control", "Frame", "Explorer", "svg", "draw_frames", "render", "grid_index"]
 
 _RC = {"svg.hashsalt": "bplib", "svg.fonttype": "none", "path.simplify": True,
        "font.sans-serif": ["DejaVu Sans"]}  # a short font list in every <text>
@@ -194,6 +194,36 @@ _STYLE = ("border:1px solid #ccc;border-radius:4px;padding:0.5em 0.75em;margin:0
 def _json_for_script(obj):
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+
+
+def grid_index(axes, initial, names):
+    """The index tuple of the setting ``initial`` on a grid, for :func:`render`.
+
+    Parameters
+    ----------
+    axes : sequence of sequences
+        The values of each control, in order.
+    initial : sequence
+        One value per control, each one of that control's values.
+    names : sequence of str
+        The controls' names, for the error message.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    ValueError
+        If ``initial`` has the wrong length or a value off the grid; the
+        message lists the grid.
+    """
+    axes, initial = [tuple(values) for values in axes], tuple(initial)
+    if len(initial) != len(axes) or any(v not in values for values, v in zip(axes, initial)):
+        grid = ", ".join(f"{n} in {values}" for n, values in zip(names, axes))
+        raise ValueError(f"initial must give one value per control, each on the grid "
+                         f"({grid}), got {initial}")
+    return tuple(values.index(v) for values, v in zip(axes, initial))
 
 
 def render(name, title, controls, frames, *, initial=None):

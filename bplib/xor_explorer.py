@@ -535,11 +535,7 @@ def static_widget(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000, 
     from . import static_explorer as se
 
     axes = (tuple(hs), tuple(etas), tuple(seeds))
-    initial = tuple(initial)
-    if len(initial) != 3 or any(v not in values for values, v in zip(axes, initial)):
-        raise ValueError(f"initial must be a (width, learning rate, seed) on the grid: h in "
-                         f"{axes[0]}, eta in {axes[1]}, seed in {axes[2]}; got {initial}")
-    first = tuple(values.index(v) for values, v in zip(axes, initial))
+    first = se.grid_index(axes, initial, ("h", "eta", "seed"))
     frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(7.5, 3.1),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [

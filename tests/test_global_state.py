@@ -171,6 +171,8 @@ CALLS = {
     "static_explorer.svg": _static_widget,
     "static_explorer.draw_frames": _static_widget,
     "static_explorer.render": _static_widget,
+    "static_explorer.grid_index": lambda: _m("static_explorer").grid_index(
+        [(1, 2), ("a", "b")], (2, "a"), ("x", "y")),
     "plots.png_img": lambda: _m("plots").png_img(__import__("matplotlib.figure").figure.Figure(figsize=(1, 1)), "An empty figure."),
     "plots.loss_grid": _plots,
     "plots.loss_contours": _plots,

@@ -218,3 +218,14 @@ def test_chapter7_static_widgets_show_the_experiments():
     data = _data(page.html, "cap")
     assert data["verdicts"][1] == capacity_explorer.experiment(4, 1e-2, 50, 40).summary
     assert '<output id="cap-decay-out" for="cap-decay">0.01</output>' in page.html
+
+
+def test_grid_index_finds_the_setting_or_names_the_grid():
+    axes = [(1, 2, 4), ("tanh", "relu")]
+    assert se.grid_index(axes, (4, "relu"), ("depth", "activation")) == (2, 1)
+    with pytest.raises(ValueError, match=re.escape(
+            "initial must give one value per control, each on the grid "
+            "(depth in (1, 2, 4), activation in ('tanh', 'relu')), got (3, 'relu')")):
+        se.grid_index(axes, (3, "relu"), ("depth", "activation"))
+    with pytest.raises(ValueError, match="one value per control"):
+        se.grid_index(axes, (1,), ("depth", "activation"))

@@ -298,10 +298,10 @@ def test_grid_validates_before_training(monkeypatch):
 
 def test_static_widget_rejects_an_initial_setting_off_the_grid():
     with pytest.raises(ValueError, match=re.escape(
-            "initial must be a (width, learning rate, seed) on the grid: h in (1, 2, 3, 4, 8), "
-            "eta in (0.5, 2.0, 8.0, 32.0, 128.0), seed in (0, 5, 6); got (5, 2.0, 0)")):
+            "initial must give one value per control, each on the grid (h in (1, 2, 3, 4, 8), "
+            "eta in (0.5, 2.0, 8.0, 32.0, 128.0), seed in (0, 5, 6)), got (5, 2.0, 0)")):
         xe.static_widget(initial=(5, 2.0, 0))
-    with pytest.raises(ValueError, match="initial must be"):
+    with pytest.raises(ValueError, match="initial must give one value per control"):
         xe.static_widget((1, 2), (2.0,), (0,), steps=10, initial=(2, 2.0))
 
 
