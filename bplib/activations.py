@@ -110,7 +110,10 @@ def tanh_derivative(Z):
     -------
     ndarray of the shape of ``Z``
     """
-    A = np.tanh(_as_array(Z))
+    return _tanh_derivative_from_output(np.tanh(_as_array(Z)))
+
+
+def _tanh_derivative_from_output(A):
     return 1.0 - A * A  # eq-tanh-derivative
 
 
@@ -195,6 +198,13 @@ ACTIVATIONS = {
     "softplus": Activation(softplus, softplus_derivative),
 }
 """dict of str to Activation: every activation in ``bplib``, by name."""
+
+_FROM_OUTPUT = {"tanh": _tanh_derivative_from_output}
+"""The derivative :math:`f'(Z)` as a function of the output :math:`A = f(Z)`,
+for the activations where that gives the very same numbers and saves
+computing ``f`` again (the backward passes keep ``A``). The sigmoid is left
+out on purpose: :math:`\\sigma(z)\\sigma(-z)` from ``Z`` keeps its tail
+where :math:`A` rounds to 1."""
 
 
 def get_activation(name):

@@ -291,8 +291,9 @@ class Tensor:
         """An activation of :mod:`bplib.activations`, by name; VJP
         :eq:`eq-ad-vjp-elementwise` with the activation's derivative."""
         f, df = activations.get_activation(name)
-        if name == "tanh":  # 1 - tanh^2 from the output: no second tanh
-            return self._unary(f, lambda x, y: 1.0 - y * y, name)
+        from_output = activations._FROM_OUTPUT.get(name)
+        if from_output:  # e.g. 1 - tanh^2 from the output: no second tanh
+            return self._unary(f, lambda x, y: from_output(y), name)
         return self._unary(f, lambda x, y: df(x), name)
 
     def sigmoid(self):

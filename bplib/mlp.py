@@ -26,7 +26,7 @@ from ._validation import (
     check_rng,
     check_same_shape,
 )
-from .activations import get_activation
+from .activations import _FROM_OUTPUT, get_activation
 from .losses import get_loss
 
 __all__ = [
@@ -253,12 +253,12 @@ def _output_delta(cache, T, loss):
 
 
 def _derivative(cache, l):
-    """f'(Z) of layer ``l``; for tanh from the kept output, 1 - A², which
-    saves a second tanh and gives the very same numbers."""
-    if cache.activations[l - 1] == "tanh":
-        A = cache.A[l]
-        return 1.0 - A * A  # eq-tanh-derivative
-    return get_activation(cache.activations[l - 1]).derivative(cache.Z[l])
+    """f'(Z) of layer ``l``; from the kept output where the activation
+    allows it (tanh: 1 - A², no second tanh, the very same numbers)."""
+    name = cache.activations[l - 1]
+    if name in _FROM_OUTPUT:
+        return _FROM_OUTPUT[name](cache.A[l])  # eq-tanh-derivative
+    return get_activation(name).derivative(cache.Z[l])
 
 
 def _backward(delta, params, cache):
