@@ -95,7 +95,7 @@ def _two_layer_input_shape(name, shape, T, params, cache):
 
 
 TWO_LAYER_BACKWARD = Exercise(
-    name="backward",
+    name="two_layer_backward",
     parameters=("T", "params", "cache"),
     outputs=("dW1", "db1", "dW2", "db2"),
     cases=_two_layer_cases(),
@@ -137,7 +137,7 @@ def check_two_layer_backward(backward):
     Parameters
     ----------
     backward : callable
-        ``backward(T, params, cache) -> (dW1, db1, dW2, db2)`` (a
+        ``two_layer_backward(T, params, cache) -> (dW1, db1, dW2, db2)`` (a
         :class:`bplib.two_layer.Gradients` or a tuple), with ``params`` a
         :class:`bplib.two_layer.Params` and ``cache`` the
         :class:`bplib.two_layer.Cache` ``(X, Z1, H1, Z2, Y)`` of
@@ -192,13 +192,13 @@ def _delta_call(answer, delta, params, cache):
     if grads is None:
         return None
     if not isinstance(grads, dict):
-        raise TypeError(f"backward must return a dict of gradients keyed like params "
+        raise TypeError(f"delta_backward must return a dict of gradients keyed like params "
                         f"({', '.join(params)}), got {type(grads).__name__}")
     missing = [k for k in params if k not in grads]
     if missing:
         hint = (" (does the loop stop before layer 1?)" if "W1" in missing
                 and len(missing) < len(params) else "")
-        raise TypeError(f"backward's dict lacks {', '.join(missing)}{hint}; it must have "
+        raise TypeError(f"delta_backward's dict lacks {', '.join(missing)}{hint}; it must have "
                         f"the keys of params, {', '.join(params)}")
     return tuple(grads[k] for k in params)
 
@@ -242,7 +242,7 @@ def _delta_not_summed(name, shape, delta, params, cache):
 
 
 DELTA_BACKWARD = Exercise(
-    name="backward",
+    name="delta_backward",
     parameters=("delta", "params", "cache"),
     outputs=_delta_names,
     cases=_delta_cases(),
@@ -264,6 +264,11 @@ DELTA_BACKWARD = Exercise(
         Mistake("derivative-wrong-layer", "f' of the wrong layer: the new delta of layer l-1 "
                 "needs f'(Z[l-1]), not f'(Z[l])",
                 _recursion_variant(derivative=lambda cache, l: _derivative(cache, l + 1))),
+        Mistake("derivative-wrong-layer", "the activation of the wrong layer: the delta of "
+                "layer l-1 needs layer l-1's f', get_activation(cache.activations[l - 2]) "
+                "(the list starts at layer 1)",
+                _recursion_variant(derivative=lambda cache, l: get_activation(
+                    cache.activations[l]).derivative(cache.Z[l]))),
         Mistake("derivative-of-activation", "f' evaluated at the activation A[l-1] instead of "
                 "the pre-activation Z[l-1]",
                 _recursion_variant(derivative=lambda cache, l: _derivative(cache, l, at="A"))),
@@ -292,7 +297,7 @@ def check_delta_backward(backward):
     Parameters
     ----------
     backward : callable
-        ``backward(delta, params, cache) -> grads``, as
+        ``delta_backward(delta, params, cache) -> grads``, as
         :func:`bplib.mlp.backward`: ``delta`` the output delta
         :math:`\\delta^{(L)}` (n, d_L), ``params`` the dict ``W1, b1, ...,
         WL, bL``, ``cache`` the :class:`bplib.mlp.Cache` of

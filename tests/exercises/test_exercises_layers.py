@@ -104,6 +104,8 @@ def test_delta_correct():
     ({"inp": lambda cache, l: cache.A[0]}, "input-for-activation"),
     ({"back": lambda d, W: d @ W}, "transpose"),
     ({"deriv": lambda cache, l: f_prime(cache, l + 1)}, "derivative-wrong-layer"),
+    ({"deriv": lambda cache, l: get_activation(cache.activations[l]).derivative(cache.Z[l])},
+     "derivative-wrong-layer"),
     ({"deriv": lambda cache, l: f_prime(cache, l, at="A")}, "derivative-of-activation"),
     ({"deriv": lambda cache, l: 1.0}, "derivative-missing"),
     ({"deriv": lambda cache, l: f_prime(cache, l) ** 2}, "derivative-twice"),
