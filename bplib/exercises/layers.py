@@ -33,9 +33,8 @@ def _two_layer_cases():
     cases = []
     for seed, (n, d_in, d1, d_out) in enumerate([(4, 3, 3, 2), (1, 2, 5, 1), (8, 4, 3, 2)]):
         rng = np.random.default_rng(seed)
-        params = two_layer.init_params(d_in, d1, d_out, rng=seed)
-        params = two_layer.Params(params.W1, rng.normal(size=d1), params.W2,
-                                  rng.normal(size=d_out))
+        params = two_layer.Params(rng.normal(size=(d_in, d1)), rng.normal(size=d1),
+                                  rng.normal(size=(d1, d_out)), rng.normal(size=d_out))
         X = rng.normal(size=(n, d_in))
         T = rng.uniform(size=(n, d_out))
         cache = two_layer.forward(X, params)[1]
@@ -170,9 +169,10 @@ def _delta_cases():
                 ([3, 4, 2], ["tanh", "identity"], 1)]
     for seed, (sizes, activations, n) in enumerate(networks):
         rng = np.random.default_rng(seed)
-        params = mlp.init_params(sizes, rng=seed)
-        params = {k: (v if k[0] == "W" else rng.normal(scale=0.5, size=v.shape))
-                  for k, v in params.items()}
+        params = {}
+        for l, (d_prev, d) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            params[f"W{l}"] = rng.normal(scale=1 / np.sqrt(d_prev), size=(d_prev, d))
+            params[f"b{l}"] = rng.normal(scale=0.5, size=d)
         X, T = rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
         cache = mlp.forward(X, params, activations)[1]
         _TARGETS[id(cache)] = X, T

@@ -5,12 +5,14 @@ import doctest
 import numpy as np
 import pytest
 
-from bplib.exercises import core
+from bplib.exercises import _compare, core
 from bplib.exercises.core import AnswerShapeError, Case, Exercise, Mistake, Verdict, run
 
 
 def test_doctests():
     result = doctest.testmod(core, optionflags=doctest.NORMALIZE_WHITESPACE)
+    compare = doctest.testmod(_compare)
+    assert compare.attempted >= 1 and compare.failed == 0
     assert result.attempted >= 8
     assert result.failed == 0
 

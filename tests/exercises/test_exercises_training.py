@@ -30,8 +30,8 @@ def he_with(std=lambda fan_in, fan_out: np.sqrt(2.0 / fan_in), draw="normal", bi
 
 @pytest.mark.parametrize("answer", [
     he_with(), he_with(std=lambda i, o: np.sqrt(6.0 / i), draw="uniform"),
-    lambda sizes, *, rng=0: init.he_normal(sizes, rng=rng),
-    lambda sizes, *, rng=0: init.he_uniform(sizes, rng=rng),
+    lambda sizes, *, rng=0: init.init_params(sizes, "he_normal", rng=rng),
+    lambda sizes, *, rng=0: init.init_params(sizes, "he_uniform", rng=rng),
 ])
 def test_he_correct(answer, capsys):
     verdict = exercises.check_he_init(answer)
