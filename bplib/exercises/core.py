@@ -240,7 +240,9 @@ def not_implemented(exercise, how):
 
 def check_signature(answer, exercise):
     """Raise a clear TypeError unless ``answer`` takes the exercise's parameters
-    (as many positional arguments; defaults beyond them are fine)."""
+    (as many positional arguments, and the keyword arguments named in the
+    exercise's ``keywords``, if it has that attribute; defaults beyond them
+    are fine)."""
     if not callable(answer):
         raise TypeError(f"the checker needs your function {exercise.name}"
                         f"({', '.join(exercise.parameters)}) itself, got "
@@ -250,10 +252,13 @@ def check_signature(answer, exercise):
     except (TypeError, ValueError):  # some builtins have no signature: just try
         return
     try:
-        signature.bind(*exercise.parameters)
+        signature.bind(*exercise.parameters,
+                       **{key: None for key in getattr(exercise, "keywords", ())})
     except TypeError:
+        keywords = "".join(f", *, {key}" for key in getattr(exercise, "keywords", ()))
         raise TypeError(
-            f"{exercise.name} must take the arguments ({', '.join(exercise.parameters)}), "
+            f"{exercise.name} must take the arguments ({', '.join(exercise.parameters)}"
+            f"{keywords}), "
             f"got a function with the signature {getattr(answer, '__name__', 'f')}"
             f"{signature}") from None
 

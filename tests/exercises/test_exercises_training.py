@@ -60,8 +60,12 @@ def test_he_errors_and_stub():
     with pytest.raises(AnswerShapeError, match="W1 of shape .* a transpose") as info:
         exercises.check_he_init(he_with(transpose=True))
     assert info.value.mistake == "transpose"
-    with pytest.raises(TypeError, match="keyword argument rng"):
+    with pytest.raises(TypeError, match=r"he_init must take the arguments \(sizes, \*, rng\)"):
         exercises.check_he_init(lambda sizes: {})
+
+    def rng_without_default(sizes, *, rng):
+        return he_with()(sizes, rng=rng)
+    assert exercises.check_he_init(rng_without_default).correct
     with pytest.raises(TypeError, match="must return the keys W1, b1, W2, b2"):
         exercises.check_he_init(lambda sizes, *, rng=0: {"W1": np.zeros((sizes[0], sizes[1]))})
 
