@@ -93,7 +93,9 @@ class Verdict:
         ``"not-implemented"`` for a stub, or None (correct, or a wrong
         answer without a known cause).
     message : str
-        The text the checker prints.
+        The text the checker prints (also ``str(verdict)``). In a notebook
+        the verdict object itself displays as nothing, so that a cell ending
+        with the checker's call shows the printed message once.
     mistakes : tuple of str
         Every recognised mistake, one per wrong output at most.
     """
@@ -105,6 +107,11 @@ class Verdict:
 
     def __str__(self):
         return self.message
+
+    def _ipython_display_(self):
+        """Show nothing: the checker has printed the message already, so a cell
+        ending with ``check_x(x)`` shows the verdict once (and nbval compares
+        that printed text only). ``print(verdict)`` shows it again."""
 
 
 class AnswerShapeError(ValueError):

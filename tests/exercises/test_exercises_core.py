@@ -154,3 +154,12 @@ def test_messages_are_deterministic_and_rounded():
 def test_fmt():
     assert core.fmt(-0.0) == "0"
     assert core.fmt(123456.0) == "1.235e+05"
+
+
+def test_verdict_displays_as_nothing_in_jupyter():
+    """The checker prints the message; the returned object must not show it a
+    second time as the cell's result (nbval would see an extra output)."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    verdict = Verdict(False, "no-3", "cube: wrong")
+    assert formatters.DisplayFormatter().format(verdict) == ({}, {})
+    assert str(verdict) == "cube: wrong"
