@@ -10,7 +10,7 @@ import textwrap
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("rerun", ROOT / "tools" / "rerun_notebooks.py")
 rerun = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(rerun)

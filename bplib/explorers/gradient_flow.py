@@ -1,21 +1,9 @@
-"""The gradient-flow explorer of chapter 6, in three layers.
+"""The gradient-flow explorer of chapter 6: one forward and backward pass
+through a deep network (depth, width, activation, initialisation scheme,
+weight scale) by :func:`bplib.diagnostics.diagnose`; gradient norms per
+layer, activation histograms and a verdict.
 
-* :func:`experiment` builds a deep network (depth, width, activation,
-  initialisation scheme and a weight-scale multiplier), runs one forward and
-  backward pass on random data through :func:`bplib.diagnostics.diagnose`
-  and returns the per-layer gradient norms, activation histograms and a
-  verdict: ``"vanishing"``, ``"healthy"`` or ``"exploding"``. It is pure and
-  never raises or warns on overflow.
-* :func:`plot` draws a result into a given figure (gradient norms per layer
-  on a log scale, and activation histograms of a few layers); :func:`update`
-  redraws another result into the same artists, which keeps a control
-  change cheap.
-* :func:`widget` wires controls to the two (ipywidgets, imported lazily).
-
-For the website, which has no kernel, :func:`grid` runs :func:`experiment`
-over a grid of depths, activations, initialisations and weight scales, and
-:func:`static_widget` draws every result into an explorer that works in the
-browser alone (:mod:`bplib.static_explorer`).
+The layers are described once in :mod:`bplib.explorers`.
 """
 
 import itertools
@@ -24,14 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from . import diagnostics, init
-from ._validation import check_positive, check_positive_int, check_rng
-from .activations import get_activation
+from .. import diagnostics, init
+from .._validation import check_positive, check_positive_int, check_rng
+from ..activations import get_activation
 
-__all__ = ["ACTIVATIONS", "MAX_SHOWN", "GRID_DEPTHS", "GRID_SCHEMES", "GRID_SCALES", "Result",
+__all__ = ["GRID_ACTIVATIONS", "MAX_SHOWN", "GRID_DEPTHS", "GRID_SCHEMES", "GRID_SCALES", "Result",
            "Artists", "experiment", "plot", "update", "widget", "grid", "static_widget"]
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+GRID_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 """tuple of str: the activations the explorer offers."""
 
 MAX_SHOWN = 5
@@ -289,7 +277,7 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
     controls = {
         "depth": w.IntSlider(depth, min=2, max=20, description="depth L", style=style),
         "width": w.IntSlider(width, min=4, max=64, step=4, description="width", style=style),
-        "activation": w.Dropdown(options=ACTIVATIONS, value=activation,
+        "activation": w.Dropdown(options=GRID_ACTIVATIONS, value=activation,
                                  description="activation", style=style),
         "scheme": w.Dropdown(options=init.SCHEMES, value=scheme, description="initialisation",
                              style=style),
@@ -311,14 +299,14 @@ GRID_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
 """tuple of float: its weight-scale multipliers, a factor of 2 apart."""
 
 
-def grid(depths=GRID_DEPTHS, activations=ACTIVATIONS, schemes=GRID_SCHEMES,
+def grid(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID_SCHEMES,
          scales=GRID_SCALES, width=32, *, n=64, rng=0):
     """:func:`experiment` at every combination of the settings.
 
     Parameters
     ----------
     depths, activations, schemes, scales : sequences
-        The grid values; by default :data:`GRID_DEPTHS`, :data:`ACTIVATIONS`,
+        The grid values; by default :data:`GRID_DEPTHS`, :data:`GRID_ACTIVATIONS`,
         :data:`GRID_SCHEMES` and :data:`GRID_SCALES` (135 runs).
     width, n, rng
         As in :func:`experiment`, the same for every run.
@@ -342,7 +330,7 @@ def _plain_plot(result, fig, **kwargs):
     return artists
 
 
-def static_widget(depths=GRID_DEPTHS, activations=ACTIVATIONS, schemes=GRID_SCHEMES,
+def static_widget(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID_SCHEMES,
                   scales=GRID_SCALES, width=32, *, initial=(10, "tanh", "xavier_normal", 1.0),
                   name="gradient-flow-explorer"):
     """The explorer for a page without a kernel: sliders for the depth and the
@@ -363,9 +351,9 @@ def static_widget(depths=GRID_DEPTHS, activations=ACTIVATIONS, schemes=GRID_SCHE
 
     Returns
     -------
-    bplib.static_explorer.Explorer
+    bplib.explorers._static.Explorer
     """
-    from . import static_explorer as se
+    from . import _static as se
 
     axes = (tuple(depths), tuple(activations), tuple(schemes), tuple(scales))
     first = se.grid_index(axes, initial, ("depth", "activation", "scheme", "scale"))

@@ -3,7 +3,7 @@
 An explorer's widget draws into one Agg figure, made once: :func:`plot`
 lays it out on the first draw, and each control change reruns the
 experiment and calls :func:`update` on the same artists, then renders the
-figure as a PNG ``<img>`` with alt text (:func:`bplib.plots.png_img`) above
+figure as a PNG ``<img>`` with alt text (:func:`png_img`) above
 the result's one-line summary. :class:`Panel` holds that figure and those
 two outputs; :func:`explorer` draws the first state, freezes the layout,
 attaches the callback to every control and returns the box.
@@ -12,9 +12,11 @@ Each explorer keeps only what is its own: the controls, how their values
 become an experiment, and extras such as a Run button.
 """
 
-from . import plots
+import base64
+import html
+import io
 
-__all__ = ["Panel", "explorer"]
+__all__ = ["Panel", "explorer", "png_img"]
 
 
 class Panel:
@@ -56,7 +58,7 @@ class Panel:
     def show(self, result):
         """Redraw ``result`` into the artists and refresh the image and summary."""
         self._update(self.artists, result)
-        self.image.value = plots.png_img(self.figure, self._alt(result))
+        self.image.value = png_img(self.figure, self._alt(result))
         self.summary.value = result.summary
 
 
@@ -105,3 +107,27 @@ def explorer(panel, controls, rows, result_for, **extras):
     for name, value in extras.items():
         setattr(box, name, value)
     return box
+
+
+def png_img(fig, alt):
+    """A figure as a self-contained ``<img>`` tag with alt text.
+
+    The explorers' ipywidgets versions show their figure this way (an
+    ``ipywidgets.Image`` cannot carry alt text).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        A sentence saying what the figure shows.
+
+    Returns
+    -------
+    str
+        ``<img src="data:image/png;base64,..." alt="...">``.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            'style="max-width:100%">')

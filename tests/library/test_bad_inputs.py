@@ -16,13 +16,12 @@ import re
 import numpy as np
 import pytest
 
-from bplib import (activations, autodiff, data, dual, gradcheck, jacobian, linear, losses,
-                   mlp, two_layer)
+from bplib import activations, autodiff, data, dual, gradcheck, init, jacobian, linear, losses, mlp, two_layer
 
 X = np.arange(8.0).reshape(4, 2) / 8  # four examples, two features
 T = np.array([[0.0], [1.0], [1.0], [0.0]])  # (4, 1)
 W = np.ones((2, 1))
-NET = mlp.init_params([2, 3, 1], rng=0)
+NET = init.init_params([2, 3, 1], rng=0)
 TL = two_layer.init_params(2, 3, 1, rng=0)
 
 
@@ -40,7 +39,7 @@ def _optional(module):
 
 optim, softmax, train, init, diagnostics, optimiser_explorer = (
     _optional(m) for m in ("optim", "softmax", "train", "init", "diagnostics",
-                           "optimiser_explorer"))
+                           "explorers.optimiser"))
 
 
 def case(id, func, args=(), kwargs=None, error=ValueError, match=""):
@@ -124,8 +123,9 @@ CATALOGUE = [
          match=r"steps must be an integer, got 2.5"),
     case("hidden-units-zero", two_layer.init_params, (2, 0),
          match=r"d_hidden must be an integer >= 1, got 0"),
-    case("layer-size-zero", mlp.init_params, ([2, 0, 1],),
-         match=r"sizes\[1\] must be an integer >= 1, got 0"),
+    case("layer-size-zero", init.init_params, ([2, 0, 1],),
+         match=r"sizes must list two or more positive layer sizes, got \[2, 0, 1\]: "
+               r"sizes\[1\] is 0"),
     case("h-zero", gradcheck.numerical_gradient, (lambda x: 0.0, np.ones(2)), {"h": 0},
          match=r"h must be a positive number, got 0"),
     case("noise-negative", data.xor, (), {"noise": -1.0},
@@ -179,8 +179,8 @@ CATALOGUE = [
     case("tangents-keys", dual.jvp, (lambda d: d["a"], {"a": np.ones(2)}, {"b": 1.0}),
          match=r"tangents has keys \['b'\] that params lacks"),
     # --- chapters 6 and 7 ---------------------------------------------------------
-    _needs(optim, "optimiser-lr-zero", lambda: optim.SGD(0.0),
-           match=r"lr must be a positive number, got 0.0"),
+    _needs(optim, "optimiser-eta-zero", lambda: optim.SGD(0.0),
+           match=r"eta must be a positive number, got 0.0"),
     _needs(optim, "optimiser-momentum-one", lambda: optim.Momentum(0.1, momentum=1.0),
            match=r"momentum must lie in \[0, 1\), got 1.0"),
     _needs(optim, "optimiser-keys", lambda: optim.SGD(0.1).step(
@@ -195,15 +195,15 @@ CATALOGUE = [
            lambda: softmax.cross_entropy(np.zeros((2, 3)), np.ones((2, 3))),
            match=r"T must hold one probability distribution per row"),
     _needs(train, "train-batch-size-zero", lambda: train.train(
-        mlp.init_params([2, 2]), ["identity"], X, softmax.one_hot([0, 1, 0, 1]),
+        X, softmax.one_hot([0, 1, 0, 1]), init.init_params([2, 2]), ["identity"],
         optim.SGD(0.1), batch_size=0),
            match=r"batch_size must be an integer >= 1, got 0"),
     _needs(train, "train-labels-not-one-hot", lambda: train.train(
-        mlp.init_params([2, 2]), ["identity"], X, np.array([0, 1, 0, 1]), optim.SGD(0.1)),
+        X, np.array([0, 1, 0, 1]), init.init_params([2, 2]), ["identity"], optim.SGD(0.1)),
            match=r"T must be 2-D, got a 1-D array of shape \(4,\)"),
     _needs(train, "train-optimiser-name", lambda: train.train(
-        mlp.init_params([2, 2]), ["identity"], X, softmax.one_hot([0, 1, 0, 1]), "adam"),
-           error=TypeError, match=r"optimizer must be a bplib.optim optimiser, got 'adam'"),
+        X, softmax.one_hot([0, 1, 0, 1]), init.init_params([2, 2]), ["identity"], "adam"),
+           error=TypeError, match=r"optimiser must be a bplib.optim.Optimiser, got 'adam'"),
     _needs(optimiser_explorer, "unknown-optimiser-name",
            lambda: optimiser_explorer.make_optimiser("rmsprop", 0.1),
            match=r"unknown optimiser 'rmsprop'; known optimisers are \('sgd', 'momentum'"),
@@ -218,15 +218,15 @@ CATALOGUE = [
     _needs(softmax, "one-hot-huge-K", lambda: softmax.one_hot([0], 10**12),
            match=r"K=1000000000000 with 1 label makes a one-hot array of shape "
                  r"\(1, 1000000000000\), 1e\+12 entries"),
-    _needs(optim, "cosine-lr-min-string", lambda: optim.cosine(0.1, 10, lr_min="a"),
-           error=TypeError, match=r"lr_min must be a number >= 0, got 'a'"),
-    _needs(optim, "cosine-lr-min-huge-int", lambda: optim.cosine(0.1, 10, lr_min=10**400),
-           match=r"lr_min must be a finite number >= 0, got an integer of 401 digits"),
+    _needs(optim, "cosine-eta-min-string", lambda: optim.cosine(0.1, 10, eta_min="a"),
+           error=TypeError, match=r"eta_min must be a number >= 0, got 'a'"),
+    _needs(optim, "cosine-eta-min-huge-int", lambda: optim.cosine(0.1, 10, eta_min=10**400),
+           match=r"eta_min must be a finite number >= 0, got an integer of 401 digits"),
     _needs(optim, "cosine-epoch-negative", lambda: optim.cosine(0.1, 10)(-1),
            match=r"epoch must be an integer >= 0, got -1"),
     _needs(init, "init-fan-in-zero", lambda: init.weight_variance("he_normal", 0, 3),
            match=r"fan_in must be an integer >= 1, got 0"),
-    _needs(init, "init-sizes-entry", lambda: init.he_normal([2, 0, 1]),
+    _needs(init, "init-sizes-entry", lambda: init.init_params([2, 0, 1], "he_normal"),
            match=r"sizes must list two or more positive layer sizes, got \[2, 0, 1\]: "
                  r"sizes\[1\] is 0"),
     _needs(optim, "optimiser-grads-key-named", lambda: optim.SGD(0.1).step(

@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 import pytest
 
-from bplib import activations, autodiff, linear, losses, mlp, two_layer
+from bplib import activations, autodiff, init, linear, losses, mlp, two_layer
 from bplib.activations import ACTIVATIONS
 from bplib.losses import LOSSES
 
@@ -167,7 +167,7 @@ def test_networks_forward_and_backward_quietly_at_huge_inputs():
     T = np.array([[1.0], [0.0], [1.0]])
     with strict():
         loss, grads = two_layer.loss_and_gradients(X, T, two_layer.init_params(2, 3, rng=0))
-        params = mlp.init_params([2, 3, 1], rng=0)
+        params = init.init_params([2, 3, 1], rng=0)
         for names, lossname in [(["tanh", "sigmoid"], "binary_cross_entropy_with_logits"),
                                 (["sigmoid", "sigmoid"], "binary_cross_entropy"),
                                 (["softplus", "sigmoid"], "squared_error")]:
@@ -210,7 +210,7 @@ def test_float32_losses_compute_in_float64(name):
 
 
 def test_float32_network_matches_float64():
-    params = mlp.init_params([3, 4, 3], rng=0)
+    params = init.init_params([3, 4, 3], rng=0)
     p32 = {k: v.astype(np.float32) for k, v in params.items()}
     p64 = {k: v.astype(np.float64) for k, v in p32.items()}
     a = mlp.loss_and_gradients(Z32, T32, p32, ["tanh", "sigmoid"])

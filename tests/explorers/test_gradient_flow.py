@@ -1,4 +1,4 @@
-"""Tests for bplib.gradient_flow: the explorer's experiment, plot and widget."""
+"""Tests for bplib.explorers.gradient_flow: the explorer's experiment, plot and widget."""
 
 import warnings
 
@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bplib import diagnostics, gradient_flow, init
+from bplib import diagnostics, init
+from bplib.explorers import gradient_flow
 
 
 def test_experiment_measures_the_network_it_describes():

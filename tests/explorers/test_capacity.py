@@ -1,10 +1,10 @@
-"""Tests for bplib.capacity_explorer: experiment, plot/update and widget."""
+"""Tests for bplib.explorers.capacity: experiment, plot/update and widget."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bplib import capacity_explorer as ce
+from bplib.explorers import capacity as ce
 
 
 def test_experiment_memorises_a_small_subset():

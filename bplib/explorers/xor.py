@@ -1,20 +1,10 @@
-"""The XOR explorer of chapter 3: hidden units and learning rate, in three layers.
+"""The XOR explorer of chapter 3: the two-layer network of
+:mod:`bplib.two_layer` with ``h`` hidden units, trained on the four XOR
+points by full-batch gradient descent; the output over the input plane, each
+hidden unit's line, the loss curve, and whether XOR was solved (or why not).
 
-* :func:`experiment` trains the chapter's two-layer network
-  (:mod:`bplib.two_layer`) with ``h`` hidden units on the four XOR points by
-  full-batch gradient descent and returns the loss curve, the trained
-  network's output over the input plane, each hidden unit's line and whether
-  XOR was solved. It is pure (seeded) and cached.
-* :func:`plot` draws a result into a given figure (the output over the plane
-  with the hidden units' lines, and the loss curve); :func:`update` redraws
-  another result into the same figure.
-* :func:`widget` wires controls to the two (ipywidgets, imported lazily).
-
-For the website, which has no kernel, :func:`grid` runs the experiment over
-a grid of widths, learning rates and starting points (all runs of one width
-at once, stacked as in the chapter) and :func:`static_widget` draws every
-result into an explorer that works in the browser alone
-(:mod:`bplib.static_explorer`).
+The grid runs all starts of one width at once, stacked as in the chapter.
+The layers are described once in :mod:`bplib.explorers`.
 """
 
 import functools
@@ -26,8 +16,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from . import data, two_layer
-from ._validation import check_positive, check_positive_int
+from .. import data, two_layer
+from .._validation import check_positive, check_positive_int
 
 __all__ = ["PLATEAUS", "GRID_HIDDEN", "GRID_ETAS", "GRID_SEEDS", "Result", "Artists",
            "experiment", "plot", "update", "widget", "grid", "static_widget"]
@@ -530,9 +520,9 @@ def static_widget(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000, 
 
     Returns
     -------
-    bplib.static_explorer.Explorer
+    bplib.explorers._static.Explorer
     """
-    from . import static_explorer as se
+    from . import _static as se
 
     axes = (tuple(hs), tuple(etas), tuple(seeds))
     first = se.grid_index(axes, initial, ("h", "eta", "seed"))

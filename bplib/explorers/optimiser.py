@@ -1,21 +1,11 @@
-"""The optimiser explorer of chapter 7, in three layers.
+"""The optimiser explorer of chapter 7: a small digits classifier trained
+for a fixed budget of steps with SGD, momentum or Adam at a learning rate
+``eta``, a momentum / :math:`\\beta_1` and a batch size; training and
+validation loss along the way, and a verdict.
 
-* :func:`experiment` trains a small digits classifier for a fixed budget of
-  steps with one optimiser (SGD, momentum or Adam), learning rate,
-  momentum / :math:`\\beta_1` and batch size, and returns the training and
-  validation loss along the way. It is pure (seeded) and never raises on
-  divergence; results are cached, so revisiting a setting is instant.
-* :func:`plot` draws a result into a given figure; :func:`update` redraws
-  another result into the same artists, which keeps a slider move cheap.
-* :func:`widget` wires the controls to the two (ipywidgets, imported lazily).
-* For the website, which has no kernel, :func:`grid` runs :func:`experiment`
-  over a grid of optimisers, learning rates and batch sizes and
-  :func:`static_widget` draws every result into an explorer that works in
-  the browser alone (:mod:`bplib.static_explorer`).
-
-The budget is capped (300 steps by default) so that a slider move, which
-reruns the experiment, redraws in well under a quarter of a second
-(``benchmarks/optimiser_explorer_redraw.py`` measures it).
+The budget is capped (300 steps by default) so that rerunning the experiment
+on a control change stays quick. The layers are described once in
+:mod:`bplib.explorers`.
 """
 
 import functools
@@ -24,17 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from . import digits, mlp, optim, train
-from ._validation import check_positive, check_positive_int
+from .. import digits, init, optim, train
+from .._validation import check_positive, check_positive_int
 
-__all__ = ["OPTIMISERS", "GRID_LRS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
+__all__ = ["OPTIMISERS", "GRID_ETAS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
            "experiment", "plot", "update", "widget", "grid", "static_widget"]
 
 OPTIMISERS = ("sgd", "momentum", "adam")
 """tuple of str: the optimisers the explorer offers."""
 
 SIZES = (64, 32, 10)
-ACTIVATIONS = ("relu", "identity")
+LAYER_ACTIVATIONS = ("relu", "identity")
 _LOSS_RANGE = (0.02, 5.0)  # fixed y-range, so that runs can be compared by eye
 
 
@@ -45,7 +35,7 @@ class Result:
     Attributes
     ----------
     optimiser : str
-    lr, beta : float
+    eta, beta : float
         The learning rate and the momentum (SGD ignores it) or Adam's
         :math:`\\beta_1`.
     batch_size : int
@@ -59,7 +49,7 @@ class Result:
     """
 
     optimiser: str
-    lr: float
+    eta: float
     beta: float
     batch_size: int
     step: np.ndarray
@@ -75,13 +65,13 @@ def _data():
     return digits.load(rng=0)
 
 
-def make_optimiser(name, lr, beta=0.9):
+def make_optimiser(name, eta, beta=0.9):
     """An optimiser from :mod:`bplib.optim` by name.
 
     Parameters
     ----------
     name : {"sgd", "momentum", "adam"}
-    lr : float
+    eta : float
         The learning rate, > 0.
     beta : float, default 0.9
         The momentum :math:`\\mu` for ``"momentum"``, :math:`\\beta_1` for
@@ -89,24 +79,24 @@ def make_optimiser(name, lr, beta=0.9):
 
     Returns
     -------
-    bplib.optim.Optimizer
+    bplib.optim.Optimiser
     """
     if name == "sgd":
-        return optim.SGD(lr)
+        return optim.SGD(eta)
     if name == "momentum":
-        return optim.Momentum(lr, momentum=beta)
+        return optim.Momentum(eta, momentum=beta)
     if name == "adam":
-        return optim.Adam(lr, beta1=beta)
+        return optim.Adam(eta, beta1=beta)
     raise ValueError(f"unknown optimiser {name!r}; known optimisers are {OPTIMISERS}")
 
 
-def experiment(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300, *, seed=0):
+def experiment(optimiser="adam", eta=1e-3, beta=0.9, batch_size=32, steps=300, *, seed=0):
     """Train a 64-32-10 ReLU network on the digits with one optimiser.
 
     Parameters
     ----------
     optimiser : {"sgd", "momentum", "adam"}, default "adam"
-    lr : float, default 1e-3
+    eta : float, default 1e-3
         The learning rate, > 0.
     beta : float, default 0.9
         Momentum :math:`\\mu` or Adam's :math:`\\beta_1`, in [0, 1).
@@ -121,30 +111,30 @@ def experiment(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300, *,
     -------
     Result
     """
-    lr, steps = check_positive(lr, "lr"), check_positive_int(steps, "steps")
+    eta, steps = check_positive(eta, "eta"), check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
-    make_optimiser(optimiser, lr, beta)  # validates the names and numbers
-    return _experiment(optimiser, lr, float(beta), batch_size, steps, int(seed))
+    make_optimiser(optimiser, eta, beta)  # validates the names and numbers
+    return _experiment(optimiser, eta, float(beta), batch_size, steps, int(seed))
 
 
 @functools.lru_cache(maxsize=512)
-def _experiment(optimiser, lr, beta, batch_size, steps, seed):
+def _experiment(optimiser, eta, beta, batch_size, steps, seed):
     d = _data()
-    params = mlp.init_params(SIZES, rng=seed)
+    params = init.init_params(SIZES, rng=seed)
     epochs = -(-steps * batch_size // len(d.X_train))
-    h = train.train(params, list(ACTIVATIONS), d.X_train, d.T_train,
-                    make_optimiser(optimiser, lr, beta), epochs=epochs,
+    h = train.train(d.X_train, d.T_train, params, list(LAYER_ACTIVATIONS),
+                    make_optimiser(optimiser, eta, beta), epochs=epochs,
                     batch_size=batch_size, X_val=d.X_val, T_val=d.T_val,
                     eval_every=max(1, steps // 20), max_steps=steps, rng=seed,
                     on_divergence="stop")
     if h.diverged_at is not None:
-        summary = (f"{optimiser}, η = {lr:.3g}: diverged, the loss became non-finite "
+        summary = (f"{optimiser}, η = {eta:.3g}: diverged, the loss became non-finite "
                    f"at step {h.diverged_at}")
     else:
-        summary = (f"{optimiser}, η = {lr:.3g}, batch {batch_size}: after {h.step[-1]} steps "
+        summary = (f"{optimiser}, η = {eta:.3g}, batch {batch_size}: after {h.step[-1]} steps "
                    f"training loss {h.train_loss[-1]:.3g}, validation loss "
                    f"{h.val_loss[-1]:.3g}, validation accuracy {h.val_accuracy[-1]:.1%}")
-    return Result(optimiser, lr, beta, batch_size, h.step, h.train_loss, h.val_loss,
+    return Result(optimiser, eta, beta, batch_size, h.step, h.train_loss, h.val_loss,
                   h.val_accuracy, h.diverged_at, summary)
 
 
@@ -199,17 +189,17 @@ def update(artists, result):
             "adam": f"Adam β₁ = {result.beta:.2f}"}[result.optimiser]
     tail = (f"diverged at step {result.diverged_at}" if result.diverged_at is not None
             else f"val. accuracy {result.val_accuracy[-1]:.1%}")
-    artists.ax.set_title(f"{name}, η = {result.lr:.3g}, batch {result.batch_size}: {tail}",
+    artists.ax.set_title(f"{name}, η = {result.eta:.3g}, batch {result.batch_size}: {tail}",
                          fontsize=10, y=1.0)
 
 
 def _alt(result):
     return (f"Training and validation cross-entropy, log scale, against the step for "
-            f"{result.optimiser} with learning rate {result.lr:.3g} and batch size "
+            f"{result.optimiser} with learning rate {result.eta:.3g} and batch size "
             f"{result.batch_size}. {result.summary}.")
 
 
-def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
+def widget(optimiser="adam", eta=1e-3, beta=0.9, batch_size=32, steps=300):
     """Controls for the optimiser, learning rate, momentum / β₁ and batch size.
 
     Each change reruns :func:`experiment` (capped at ``steps`` steps) and
@@ -230,7 +220,7 @@ def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
     controls = {
         "optimiser": w.ToggleButtons(options=list(OPTIMISERS), value=optimiser,
                                      description="optimiser", style=style),
-        "lr": w.FloatLogSlider(lr, base=10, min=-4, max=0.5, step=0.1,
+        "eta": w.FloatLogSlider(eta, base=10, min=-4, max=0.5, step=0.1,
                                description="learning rate η", style=style),
         "beta": w.FloatSlider(beta, min=0.0, max=0.99, step=0.01,
                               description="momentum / β₁", style=style),
@@ -238,27 +228,27 @@ def widget(optimiser="adam", lr=1e-3, beta=0.9, batch_size=32, steps=300):
                                         value=batch_size, description="batch size",
                                         style=style),
     }
-    panel = _widget.Panel(plot, update, _alt, experiment(optimiser, lr, beta, batch_size, steps),
+    panel = _widget.Panel(plot, update, _alt, experiment(optimiser, eta, beta, batch_size, steps),
                           figsize=(7.5, 3.6))
     return _widget.explorer(
-        panel, controls, ["optimiser", ("lr", "beta"), "batch_size"],
-        lambda c: experiment(c["optimiser"], c["lr"], c["beta"], c["batch_size"], steps))
+        panel, controls, ["optimiser", ("eta", "beta"), "batch_size"],
+        lambda c: experiment(c["optimiser"], c["eta"], c["beta"], c["batch_size"], steps))
 
 
-GRID_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+GRID_ETAS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 """tuple of float: the learning rates of the static explorer, about 3 apart."""
 GRID_BATCH_SIZES = (8, 32)
 """tuple of int: its batch sizes."""
 
 
-def grid(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SIZES, beta=0.9,
+def grid(optimisers=OPTIMISERS, etas=GRID_ETAS, batch_sizes=GRID_BATCH_SIZES, beta=0.9,
          steps=300, *, seed=0):
     """:func:`experiment` at every optimiser, learning rate and batch size.
 
     Parameters
     ----------
-    optimisers, lrs, batch_sizes : sequences
-        By default :data:`OPTIMISERS`, :data:`GRID_LRS` and
+    optimisers, etas, batch_sizes : sequences
+        By default :data:`OPTIMISERS`, :data:`GRID_ETAS` and
         :data:`GRID_BATCH_SIZES` (42 runs).
     beta, steps, seed
         As in :func:`experiment`, the same for every run.
@@ -266,15 +256,15 @@ def grid(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SIZES, beta
     Returns
     -------
     dict
-        ``(i, j, k) -> experiment(optimisers[i], lrs[j], beta, batch_sizes[k],
+        ``(i, j, k) -> experiment(optimisers[i], etas[j], beta, batch_sizes[k],
         steps, seed=seed)``.
     """
-    return {(i, j, k): experiment(o, lr, beta, b, steps, seed=seed)
-            for i, o in enumerate(optimisers) for j, lr in enumerate(lrs)
+    return {(i, j, k): experiment(o, eta, beta, b, steps, seed=seed)
+            for i, o in enumerate(optimisers) for j, eta in enumerate(etas)
             for k, b in enumerate(batch_sizes)}
 
 
-def static_widget(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SIZES,
+def static_widget(optimisers=OPTIMISERS, etas=GRID_ETAS, batch_sizes=GRID_BATCH_SIZES,
                   beta=0.9, steps=300, *, initial=("sgd", 0.1, 32), name="optimiser-explorer"):
     """The explorer for a page without a kernel: a drop-down for the optimiser
     and sliders for the learning rate and the batch size pick among
@@ -283,7 +273,7 @@ def static_widget(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SI
 
     Parameters
     ----------
-    optimisers, lrs, batch_sizes, beta, steps
+    optimisers, etas, batch_sizes, beta, steps
         As in :func:`grid`.
     initial : tuple, default ("sgd", 0.1, 32)
         The optimiser, learning rate and batch size shown first, on the grid.
@@ -292,12 +282,12 @@ def static_widget(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SI
 
     Returns
     -------
-    bplib.static_explorer.Explorer
+    bplib.explorers._static.Explorer
     """
-    from . import static_explorer as se
+    from . import _static as se
 
-    axes = (tuple(optimisers), tuple(lrs), tuple(batch_sizes))
-    first = se.grid_index(axes, initial, ("optimiser", "lr", "batch_size"))
+    axes = (tuple(optimisers), tuple(etas), tuple(batch_sizes))
+    first = se.grid_index(axes, initial, ("optimiser", "eta", "batch_size"))
     frames = se.draw_frames(grid(*axes, beta, steps), plot, update, figsize=(6.5, 3.2),
                             verdict=lambda r: r.summary, alt=_alt)
     names = {"sgd": "SGD", "momentum": f"momentum (μ = {beta:g})",
@@ -305,7 +295,7 @@ def static_widget(optimisers=OPTIMISERS, lrs=GRID_LRS, batch_sizes=GRID_BATCH_SI
     controls = [
         se.Control("optimiser", "optimiser", axes[0], [names[o] for o in axes[0]],
                    kind="select"),
-        se.Control("lr", "learning rate η", axes[1], [f"{lr:g}" for lr in axes[1]]),
+        se.Control("eta", "learning rate η", axes[1], [f"{eta:g}" for eta in axes[1]]),
         se.Control("batch", "batch size", axes[2]),
     ]
     return se.render(name, f"Optimiser explorer, {steps} steps (precomputed, works without "

@@ -1,18 +1,9 @@
-"""The learning-rate explorer of chapter 1, in three layers.
+"""The learning-rate explorer of chapter 1: gradient descent on the
+two-input linear neuron for one learning rate, with a verdict
+(``"converging"``, ``"oscillating"`` or ``"diverging"``).
 
-* :func:`experiment` runs gradient descent on the two-input linear neuron
-  for one learning rate and returns the trajectory, the losses and a verdict:
-  ``"converging"``, ``"oscillating"`` or ``"diverging"``. It is pure and
-  never raises on divergence.
-* :func:`plot` draws a result into a given figure (contours with the
-  trajectory, and the loss curve); :func:`update` redraws another result into
-  the same artists, which is what makes a slider move cheap.
-* :func:`widget` wires sliders to the two (ipywidgets, imported lazily).
-
-For the website, which has no kernel, :func:`grid` runs :func:`experiment`
-over a grid of learning rates and starting points and :func:`static_widget`
-draws every result into an explorer that works in the browser alone
-(:mod:`bplib.static_explorer`).
+The layers (``experiment``, ``plot``/``update``, ``widget``, ``grid``/
+``static_widget``) are described once in :mod:`bplib.explorers`.
 """
 
 from dataclasses import dataclass
@@ -20,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullLocator
 
-from . import data, linear, plots
-from ._validation import as_float_array
+from .. import data, linear, plots
+from .._validation import as_float_array
 
 __all__ = ["VERDICTS", "GRID_ETAS", "GRID_STARTS", "Result", "Artists", "experiment", "plot",
            "update", "widget", "grid", "static_widget"]
@@ -295,10 +286,10 @@ def static_widget(etas=GRID_ETAS, starts=GRID_STARTS, steps=30, *, eta=0.1,
 
     Returns
     -------
-    bplib.static_explorer.Explorer
+    bplib.explorers._static.Explorer
         Displays as HTML in a notebook and on the website.
     """
-    from . import static_explorer as se
+    from . import _static as se
 
     results = grid(etas, starts, steps)
     extent = _extent(experiment(0.1, 1, GRID_STARTS[0]))

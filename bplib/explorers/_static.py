@@ -20,6 +20,7 @@ distinct line once and every frame as runs of consecutive lines.
 """
 
 import html
+import importlib.resources
 import io
 import itertools
 import json
@@ -151,41 +152,12 @@ class Explorer:
         return f"<static explorer {self.name!r}: {self.n_frames} frames>"
 
 
-_SCRIPT = """(function () {
-  var id = "%(id)s", root = document.getElementById(id);
-  if (!root || root.getAttribute("data-live")) return;
-  root.setAttribute("data-live", "1");
-  var data = JSON.parse(document.getElementById(id + "-data").textContent);
-  var img = document.getElementById(id + "-img"), say = document.getElementById(id + "-verdict");
-  var inputs = data.controls.map(function (c) { return document.getElementById(id + "-" + c.name); });
-  var outputs = data.controls.map(function (c) { return document.getElementById(id + "-" + c.name + "-out"); });
-  function show() {
-    var k = 0;
-    inputs.forEach(function (input, j) {
-      var c = data.controls[j], i = Number(input.value), text = c.labels[i];
-      k = k * c.labels.length + i;
-      if (outputs[j]) outputs[j].textContent = text;
-      if (input.type === "range") input.setAttribute("aria-valuetext", text);
-    });
-    var runs = data.frames[k], svg = [], end = 0;
-    for (var r = 0; r < runs.length; r += 2) {
-      var start = end + runs[r];
-      end = start + runs[r + 1];
-      svg.push.apply(svg, data.lines.slice(start, end));
-    }
-    svg = svg.join("\\n");
-    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
-    img.alt = data.alts[k];
-    say.textContent = data.verdicts[k];
-  }
-  inputs.forEach(function (input) {
-    input.addEventListener("input", show);
-    input.addEventListener("change", show);
-    // arrow keys move the control, not JupyterLab's cell selection
-    input.addEventListener("keydown", function (event) { event.stopPropagation(); });
-  });
-  document.getElementById(id + "-controls").style.display = "grid";  // where this runs
-})();"""
+_SCRIPT = "".join(
+    line for line in (importlib.resources.files(__package__) / "static_explorer.js")
+    .read_text(encoding="utf-8").splitlines(keepends=True)
+    if not line.startswith("//"))
+"""str: the script :func:`render` inlines (package data, its ``//`` header
+dropped); ``__ID__`` stands for the explorer's element id."""
 
 _STYLE = ("border:1px solid #ccc;border-radius:4px;padding:0.5em 0.75em;margin:0.5em 0;"
           "max-width:100%")
@@ -299,7 +271,7 @@ def render(name, title, controls, frames, *, initial=None):
               f'{esc(first.verdict)}</p>',
               f'<script type="application/json" id="{name}-data">{_json_for_script(data)}'
               "</script>",
-              f"<script>\n{_SCRIPT % {'id': name}}\n</script>", "</div>"]
+              f"<script>\n{_SCRIPT.replace('__ID__', name)}</script>", "</div>"]
     return Explorer(name, "\n".join(parts), len(keys))
 
 

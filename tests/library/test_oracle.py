@@ -29,7 +29,7 @@ else:
 import autograd.numpy as anp  # noqa: E402
 from autograd import elementwise_grad, grad  # noqa: E402
 
-from bplib import autodiff, dual, jacobian, linear, losses, mlp, two_layer  # noqa: E402
+from bplib import autodiff, dual, init, jacobian, linear, losses, mlp, two_layer  # noqa: E402
 from bplib.activations import ACTIVATIONS  # noqa: E402
 
 RTOL, ATOL = 1e-10, 1e-13
@@ -136,7 +136,7 @@ def _random_network(seed, output=None):
     names = [str(a) for a in rng.choice(sorted(ACTIVATIONS), size=depth)]
     if output is not None:
         names[-1] = output
-    params = mlp.init_params(sizes, rng=rng)
+    params = init.init_params(sizes, rng=rng)
     for key in params:
         if key.startswith("b"):
             params[key] = rng.normal(scale=0.5, size=params[key].shape)

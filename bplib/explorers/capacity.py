@@ -1,21 +1,12 @@
-"""The capacity and regularisation explorer of chapter 7, in three layers.
+"""The capacity and regularisation explorer of chapter 7: a one-hidden-layer
+ReLU network of a given width, trained on a stratified subset of the digits'
+training set with an L2 coefficient :math:`\\lambda`; training and
+validation curves.
 
-* :func:`experiment` trains a one-hidden-layer ReLU network of a given width
-  on a stratified subset of the digits' training set, with a given L2
-  coefficient :math:`\\lambda`, and returns the training and validation
-  curves. It is pure (seeded) and cached.
-* :func:`plot` draws a result into a given figure (loss and accuracy against
-  steps); :func:`update` redraws another result into the same artists.
-* :func:`widget` wires the controls to the two (ipywidgets, imported
-  lazily). A run of the default 1000 steps takes around half a second, too
-  long to follow a slider live, so the widget trains when its **Run** button
-  is pressed, with a progress bar, and redraws at once for settings it has
-  already run.
-
-For the website, which has no kernel, :func:`grid` runs :func:`experiment`
-over a grid of widths, :math:`\\lambda` and training-set sizes and
-:func:`static_widget` draws every result into an explorer that works in the
-browser alone (:mod:`bplib.static_explorer`).
+A run takes about a second, too long to follow a slider, so the widget trains
+when its Run button is pressed (with a progress bar) and redraws at once for
+settings it has run before. The layers are described once in
+:mod:`bplib.explorers`.
 """
 
 import functools
@@ -24,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from . import digits, mlp, optim, train
-from ._validation import check_positive_int
+from .. import digits, init, optim, train
+from .._validation import check_positive_int
 
 __all__ = ["WIDTHS", "DECAYS", "SIZES", "GRID_WIDTHS", "GRID_DECAYS", "GRID_SIZES", "Result",
            "Artists", "experiment", "plot", "update", "widget", "grid", "static_widget"]
@@ -37,7 +28,7 @@ DECAYS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
 SIZES = (50, 100, 200, 400, 1078)
 """tuple of int: the training-set sizes the widget offers (1078 is all)."""
 
-ACTIVATIONS = ("relu", "identity")
+LAYER_ACTIVATIONS = ("relu", "identity")
 
 
 @dataclass(frozen=True)
@@ -120,8 +111,8 @@ _cache = {}  # results by (width, weight_decay, n_train, steps, seed)
 def _experiment(width, weight_decay, n_train, steps, seed, callback):
     d = _data()
     X, _, T = digits.subset(d, n_train, rng=seed)
-    params = mlp.init_params((64, width, 10), rng=seed)
-    h = train.train(params, list(ACTIVATIONS), X, T, optim.Momentum(0.05, 0.9),
+    params = init.init_params((64, width, 10), rng=seed)
+    h = train.train(X, T, params, list(LAYER_ACTIVATIONS), optim.Momentum(0.05, 0.9),
                     epochs=-(-steps * 32 // len(X)), batch_size=32, X_val=d.X_val,
                     T_val=d.T_val, weight_decay=weight_decay, eval_every=max(1, steps // 40),
                     max_steps=steps, rng=seed, callback=callback)
@@ -296,9 +287,9 @@ def static_widget(widths=GRID_WIDTHS, weight_decays=GRID_DECAYS, sizes=GRID_SIZE
 
     Returns
     -------
-    bplib.static_explorer.Explorer
+    bplib.explorers._static.Explorer
     """
-    from . import static_explorer as se
+    from . import _static as se
 
     axes = (tuple(widths), tuple(weight_decays), tuple(sizes))
     first = se.grid_index(axes, initial, ("width", "weight_decay", "n_train"))

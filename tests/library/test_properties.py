@@ -57,7 +57,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bplib import autodiff, dual, jacobian, linear, mlp, two_layer
+from bplib import autodiff, dual, init, jacobian, linear, mlp, two_layer
 from bplib.activations import ACTIVATIONS, get_activation, sigmoid
 from bplib.gradcheck import check_gradient, numerical_gradient, relative_error
 from bplib.losses import LOSSES, get_loss
@@ -209,7 +209,7 @@ def networks(draw, output_losses=True):
         losses += ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
     loss = draw(st.sampled_from(losses))
     rng = np.random.default_rng(draw(seeds))
-    params = mlp.init_params(layer_sizes, rng=rng)
+    params = init.init_params(layer_sizes, rng=rng)
     for key in params:
         if key.startswith("b"):
             params[key] = rng.normal(scale=0.5, size=params[key].shape)
@@ -447,7 +447,7 @@ def test_the_normwise_bound_catches_a_small_formula_error():
     # A gradient off by 0.1 % anywhere fails: the bound separates right from
     # wrong by orders of magnitude, not by luck.
     rng = np.random.default_rng(0)
-    params = mlp.init_params([3, 4, 2], rng=rng)
+    params = init.init_params([3, 4, 2], rng=rng)
     X, T = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
     names = ["tanh", "identity"]
     _, grads = mlp.loss_and_gradients(X, T, params, names)

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-BENCH = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+BENCH = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
 
 # Scripts written before the shared smoke mode; they are only imported here.
 WITHOUT_SMOKE = {"gradient_flow_redraw", "optimiser_explorer_redraw"}

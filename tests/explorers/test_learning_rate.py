@@ -1,10 +1,11 @@
-"""Tests for bplib.learning_rate: the explorer's experiment, plot and widget."""
+"""Tests for bplib.explorers.learning_rate: the explorer's experiment, plot and widget."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bplib import data, learning_rate, linear
+from bplib import data, linear
+from bplib.explorers import learning_rate
 
 X, T = data.regression()
 LIMIT = linear.max_stable_eta(X)  # 2 / lambda_max of the chapter's data

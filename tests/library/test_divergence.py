@@ -92,7 +92,7 @@ def test_lms_stops_at_the_first_non_finite_loss(eta):
 
 
 def test_learning_rate_explorer_reports_the_step():
-    from bplib import learning_rate
+    from bplib.explorers import learning_rate
 
     with strict():
         result = learning_rate.experiment(50.0, steps=10_000)
@@ -159,16 +159,16 @@ def test_minibatch_train_stops_at_the_first_non_finite_step(lr, batch_size):
     train = pytest.importorskip("bplib.train")
     optim = pytest.importorskip("bplib.optim")
     softmax = pytest.importorskip("bplib.softmax")
-    from bplib import mlp
+    from bplib import init, mlp
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(40, 4))
     T = softmax.one_hot(rng.integers(0, 3, size=40), 3)
-    params = mlp.init_params([4, 8, 3], rng=0)
+    params = init.init_params([4, 8, 3], rng=0)
     names = ["relu", "identity"]
 
     def run(mode, max_steps=None):
-        return train.train(params, names, X, T, optim.SGD(lr), epochs=100,
+        return train.train(X, T, params, names, optim.SGD(lr), epochs=100,
                            batch_size=batch_size, rng=6, on_divergence=mode,
                            max_steps=max_steps)
 
@@ -182,17 +182,17 @@ def test_minibatch_train_stops_at_the_first_non_finite_step(lr, batch_size):
 
 
 def test_minibatch_train_reports_a_non_finite_start_as_step_0():
-    from bplib import mlp, optim, softmax, train
+    from bplib import init, mlp, optim, softmax, train
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(40, 4))
     T = softmax.one_hot(rng.integers(0, 3, size=40), 3)
-    params = mlp.init_params([4, 8, 3], rng=0)
+    params = init.init_params([4, 8, 3], rng=0)
     params["W2"] = params["W2"] * 1e308  # finite weights whose logits overflow at once
     with strict():
-        history = train.train(params, ["relu", "identity"], X, T, optim.SGD(0.1),
+        history = train.train(X, T, params, ["relu", "identity"], optim.SGD(0.1),
                               epochs=3, batch_size=8, rng=6, on_divergence="stop")
     assert history.diverged_at == 0 and len(history.batch_loss) == 0
     with pytest.raises(DivergenceError, match="at step 0"):
-        train.train(params, ["relu", "identity"], X, T, optim.SGD(0.1),
+        train.train(X, T, params, ["relu", "identity"], optim.SGD(0.1),
                     epochs=3, batch_size=8, rng=6)

@@ -1,10 +1,11 @@
-"""Tests for bplib.optimiser_explorer: experiment, plot/update and widget."""
+"""Tests for bplib.explorers.optimiser: experiment, plot/update and widget."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bplib import optim, optimiser_explorer as oe
+from bplib import optim
+from bplib.explorers import optimiser as oe
 
 
 def test_experiment_returns_curves_and_is_cached():
@@ -27,7 +28,7 @@ def test_make_optimiser():
 
 
 def test_experiment_validates_and_reports_divergence():
-    with pytest.raises(ValueError, match="lr must be a positive number"):
+    with pytest.raises(ValueError, match="eta must be a positive number"):
         oe.experiment("sgd", 0.0)
     with pytest.raises(ValueError, match=r"beta1 must lie in \[0, 1\)"):
         oe.experiment("adam", 1e-3, beta=1.0)
@@ -54,12 +55,12 @@ def test_plot_and_update_reuse_the_artists():
 def test_widget_redraws_on_a_change():
     pytest.importorskip("ipywidgets")
     box = oe.widget(steps=60)
-    assert set(box.controls) == {"optimiser", "lr", "beta", "batch_size"}
+    assert set(box.controls) == {"optimiser", "eta", "beta", "batch_size"}
     image, summary = box.children[-2], box.children[-1]
     before = image.value
     box.controls["optimiser"].value = "sgd"
-    box.controls["lr"].value = 0.1
-    expected = oe.experiment("sgd", box.controls["lr"].value, 0.9, 32, 60)
+    box.controls["eta"].value = 0.1
+    expected = oe.experiment("sgd", box.controls["eta"].value, 0.9, 32, 60)
     assert summary.value == expected.summary
     np.testing.assert_allclose(box.artists.train.get_ydata(), expected.train_loss)
     assert image.value != before and 'alt="Training and validation' in image.value

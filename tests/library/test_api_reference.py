@@ -9,13 +9,16 @@ import pytest
 
 import bplib
 
-API_PAGE = pathlib.Path(__file__).resolve().parent.parent / "chapters" / "api.md"
-MODULES = sorted(m.name for m in pkgutil.iter_modules(bplib.__path__) if not m.name.startswith("_"))
+API_PAGE = pathlib.Path(__file__).resolve().parents[2] / "chapters" / "api.md"
+MODULES = sorted(m.name.removeprefix("bplib.")
+                 for m in pkgutil.walk_packages(bplib.__path__, "bplib.")
+                 if not any(part.startswith("_") for part in m.name.split(".")))
 
 
 def test_every_public_module_is_on_the_api_page():
-    listed = set(re.findall(r"^\s{3}(\w+)\s*$", API_PAGE.read_text(), re.M))
-    missing = set(MODULES) - listed
+    """Each module is listed, or its package is (autosummary is recursive)."""
+    listed = set(re.findall(r"^\s{3}([\w.]+)\s*$", API_PAGE.read_text(), re.M))
+    missing = {m for m in MODULES if m not in listed and m.split(".")[0] not in listed}
     assert not missing, f"add these modules to the autosummary in chapters/api.md: {sorted(missing)}"
 
 

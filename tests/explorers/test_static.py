@@ -1,4 +1,4 @@
-"""Tests for bplib.static_explorer and the explorers' grids: the website's
+"""Tests for bplib.explorers._static and the explorers' grids: the website's
 kernel-free explorers show what the experiment functions compute."""
 
 import json
@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bplib import learning_rate
-from bplib import static_explorer as se
+from bplib.explorers import learning_rate
+from bplib.explorers import _static as se
 
 
 def _data(html, name):
@@ -150,7 +150,7 @@ def test_render_checks_its_input():
 
 
 def test_gradient_flow_grid_point_is_a_direct_experiment_call():
-    from bplib import gradient_flow
+    from bplib.explorers import gradient_flow
 
     results = gradient_flow.grid((5, 10), ("tanh", "relu"), ("xavier_normal",), (0.5, 2.0))
     assert len(results) == 8
@@ -163,7 +163,7 @@ def test_gradient_flow_grid_point_is_a_direct_experiment_call():
 
 
 def test_gradient_flow_static_widget_shows_the_experiment():
-    from bplib import gradient_flow
+    from bplib.explorers import gradient_flow
 
     page = gradient_flow.static_widget((5, 10), ("sigmoid", "tanh"), ("xavier_normal",),
                                        (1.0, 4.0), initial=(10, "tanh", "xavier_normal", 4.0),
@@ -178,7 +178,7 @@ def test_gradient_flow_static_widget_shows_the_experiment():
 
 
 def test_optimiser_grid_point_is_a_direct_experiment_call():
-    from bplib import optimiser_explorer
+    from bplib.explorers import optimiser as optimiser_explorer
 
     results = optimiser_explorer.grid(("sgd", "adam"), (0.01, 0.1), (32,), steps=40)
     assert set(results) == {(i, j, 0) for i in range(2) for j in range(2)}
@@ -192,7 +192,7 @@ def test_optimiser_grid_point_is_a_direct_experiment_call():
 
 
 def test_capacity_grid_point_is_a_direct_experiment_call():
-    from bplib import capacity_explorer
+    from bplib.explorers import capacity as capacity_explorer
 
     results = capacity_explorer.grid((4, 8), (0.0, 1e-2), (50,), steps=40)
     assert len(results) == 4
@@ -206,7 +206,8 @@ def test_capacity_grid_point_is_a_direct_experiment_call():
 
 
 def test_chapter7_static_widgets_show_the_experiments():
-    from bplib import capacity_explorer, optimiser_explorer
+    from bplib.explorers import capacity as capacity_explorer
+    from bplib.explorers import optimiser as optimiser_explorer
 
     page = optimiser_explorer.static_widget(("sgd", "momentum"), (0.01, 0.1), (32,), steps=40,
                                             initial=("momentum", 0.1, 32), name="opt")
