@@ -36,6 +36,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "softmax_cross_entropy",
     "value_and_grad",
+    "operation",
 ]
 
 
@@ -446,3 +447,18 @@ def value_and_grad(f, params):
     # a parameter that f does not use is not in the graph: its gradient is 0
     return float(out.value), {key: np.zeros_like(node.value) if node.grad is None
                               else node.grad for key, node in nodes.items()}
+
+
+def operation(value, parents, vjps, op):
+    """Output node of an operation defined outside this module: ``vjps[i](g)`` returns the
+    contribution of the output's adjoint ``g`` to ``parents[i]``'s adjoint (that parent's
+    shape); only parents that require a gradient are visited."""
+    parents = tuple(_lift(p) for p in parents)
+    out = Tensor._node(np.asarray(value, dtype=float), parents, op)
+
+    def _backward(g):
+        for p, vjp in zip(parents, vjps):
+            if p.requires_grad:
+                p.grad += vjp(g)
+    out._backward = _backward
+    return out
