@@ -72,7 +72,7 @@ def _pair(value, name, minimum):
 
 def output_size(size, k, stride=1, padding=0):
     """Positions along one axis: :math:`\\lfloor (H + 2p - k)/s \\rfloor + 1`,
-    ``eq-conv-size``.
+    :eq:`eq-conv-size`.
 
     >>> output_size(8, 3, stride=1, padding=1)
     8
@@ -155,7 +155,7 @@ def _check_input(X, k, stride, padding, what="kernel"):
 
 def im2col(X, kh, kw, *, stride=1, padding=0):
     """The im2col matrix: one row per output position, one column per
-    (channel, kernel row, kernel column), ``eq-conv-im2col``.
+    (channel, kernel row, kernel column), :eq:`eq-conv-im2col`.
 
     Parameters
     ----------
@@ -175,7 +175,7 @@ def im2col(X, kh, kw, *, stride=1, padding=0):
 
 
 def col2im(cols, X_shape, kh, kw, *, stride=1, padding=0):
-    """The adjoint of :func:`im2col`, ``eq-conv-col2im``: each row's
+    """The adjoint of :func:`im2col`, :eq:`eq-conv-col2im`: each row's
     entries added back to the input positions they were copied from (a
     position inside several windows receives the sum).
 
@@ -204,8 +204,8 @@ def col2im(cols, X_shape, kh, kw, *, stride=1, padding=0):
 
 
 def conv2d_forward(X, W, b=None, *, stride=1, padding=0):
-    """A 2-D convolutional layer (cross-correlation), ``eq-conv2d``, as one
-    matrix product ``eq-conv-im2col``.
+    """A 2-D convolutional layer (cross-correlation), :eq:`eq-conv2d`, as one
+    matrix product :eq:`eq-conv-im2col`.
 
     Parameters
     ----------
@@ -219,7 +219,7 @@ def conv2d_forward(X, W, b=None, *, stride=1, padding=0):
     Returns
     -------
     Z : ndarray of shape (n, C_out, H_out, W_out)
-        :math:`H_{out} = \\lfloor (H + 2p - k_h)/s \\rfloor + 1`, ``eq-conv-size``.
+        :math:`H_{out} = \\lfloor (H + 2p - k_h)/s \\rfloor + 1`, :eq:`eq-conv-size`.
     cache : ConvCache
     """
     W = as_float_array(W, "W", ndim=4)
@@ -271,9 +271,9 @@ def _check_grad(dZ, want, name="dZ"):
 
 
 def conv2d_backward(dZ, cache):
-    """The VJPs of :func:`conv2d_forward`: ``eq-conv-dW`` (the input
+    """The VJPs of :func:`conv2d_forward`: :eq:`eq-conv-dW` (the input
     correlated with the delta, summed over positions because the weights are
-    shared) and ``eq-conv-dX`` (the delta scattered back through the
+    shared) and :eq:`eq-conv-dX` (the delta scattered back through the
     kernel, a full convolution with the flipped kernel).
 
     Parameters
@@ -296,7 +296,7 @@ def conv2d_backward(dZ, cache):
 
 
 def conv1d_forward(X, W, b=None, *, stride=1, padding=0):
-    """A 1-D convolutional layer, ``eq-conv1d``: :func:`conv2d_forward` on
+    """A 1-D convolutional layer, :eq:`eq-conv1d`: :func:`conv2d_forward` on
     inputs of height 1.
 
     Parameters
@@ -322,8 +322,8 @@ def conv1d_forward(X, W, b=None, *, stride=1, padding=0):
 
 
 def conv1d_backward(dZ, cache):
-    """The VJPs of :func:`conv1d_forward`, ``eq-conv1d-dW`` and
-    ``eq-conv1d-dX``.
+    """The VJPs of :func:`conv1d_forward`, :eq:`eq-conv1d-dW` and
+    :eq:`eq-conv1d-dX`.
 
     Returns
     -------
@@ -360,7 +360,7 @@ def _pool_scatter(win_grad, X_shape, size, stride):
 
 
 def max_pool_forward(X, size=2, *, stride=None):
-    """Max pooling, ``eq-pool-max``: the largest entry of each window, per
+    """Max pooling, :eq:`eq-pool-max`: the largest entry of each window, per
     channel.
 
     Parameters
@@ -385,7 +385,7 @@ def max_pool_forward(X, size=2, *, stride=None):
 
 
 def max_pool_backward(dY, cache):
-    """The VJP of max pooling, ``eq-pool-max-grad``: each window's gradient
+    """The VJP of max pooling, :eq:`eq-pool-max-grad`: each window's gradient
     goes to its arg-max entry alone (summed where windows overlap).
 
     Returns
@@ -400,7 +400,7 @@ def max_pool_backward(dY, cache):
 
 
 def avg_pool_forward(X, size=2, *, stride=None):
-    """Average pooling, ``eq-pool-avg``: the mean of each window.
+    """Average pooling, :eq:`eq-pool-avg`: the mean of each window.
 
     Parameters and returns as :func:`max_pool_forward` (``cache.argmax`` is None).
     """
@@ -410,7 +410,7 @@ def avg_pool_forward(X, size=2, *, stride=None):
 
 
 def avg_pool_backward(dY, cache):
-    """The VJP of average pooling, ``eq-pool-avg``: each window's gradient
+    """The VJP of average pooling, :eq:`eq-pool-avg`: each window's gradient
     spread evenly, :math:`1/(k_h k_w)` to every entry.
 
     Returns

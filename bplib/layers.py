@@ -30,8 +30,8 @@ __all__ = ["conv2d", "max_pool", "avg_pool", "batch_norm", "layer_norm", "dropou
 
 
 def conv2d(X, W, b=None, *, stride=1, padding=0):
-    """A 2-D convolutional layer, ``eq-conv2d``, with VJPs ``eq-conv-dW``
-    and ``eq-conv-dX`` (:func:`bplib.conv.conv2d_forward`).
+    """A 2-D convolutional layer, :eq:`eq-conv2d`, with VJPs :eq:`eq-conv-dW`
+    and :eq:`eq-conv-dX` (:func:`bplib.conv.conv2d_forward`).
 
     Parameters
     ----------
@@ -61,7 +61,7 @@ def conv2d(X, W, b=None, *, stride=1, padding=0):
 
 
 def max_pool(X, size=2, *, stride=None):
-    """Max pooling, ``eq-pool-max``; VJP ``eq-pool-max-grad`` (the
+    """Max pooling, :eq:`eq-pool-max`; VJP :eq:`eq-pool-max-grad` (the
     gradient goes to each window's arg-max, the first on a tie).
 
     Parameters
@@ -80,7 +80,7 @@ def max_pool(X, size=2, *, stride=None):
 
 
 def avg_pool(X, size=2, *, stride=None):
-    """Average pooling, ``eq-pool-avg``; its VJP spreads each window's
+    """Average pooling, :eq:`eq-pool-avg`; its VJP spreads each window's
     gradient evenly.
 
     Returns
@@ -104,8 +104,8 @@ def _norm_op(Y, X, gamma, beta, cache, op, param_axes):
 
 
 def batch_norm(X, gamma, beta, *, training=True, running=None, momentum=0.1, eps=1e-5):
-    """Batch normalisation, ``eq-bn-normalise`` and ``eq-bn-scale`` in
-    training mode (VJP ``eq-bn-backward``), ``eq-bn-inference`` at
+    """Batch normalisation, :eq:`eq-bn-normalise` and :eq:`eq-bn-scale` in
+    training mode (VJP :eq:`eq-bn-backward`), :eq:`eq-bn-inference` at
     inference.
 
     Parameters
@@ -151,8 +151,8 @@ def _reshape(T, shape):
 
 
 def layer_norm(X, gamma, beta, *, eps=1e-5):
-    """Layer normalisation, ``eq-ln-forward``: each example over its own
-    features; VJP the three-term formula ``eq-bn-backward`` over them.
+    """Layer normalisation, :eq:`eq-ln-forward`: each example over its own
+    features; VJP the three-term formula :eq:`eq-bn-backward` over them.
 
     Parameters
     ----------
@@ -169,7 +169,7 @@ def layer_norm(X, gamma, beta, *, eps=1e-5):
 
 
 def dropout(X, p, *, rng, training=True):
-    """Inverted dropout, ``eq-dropout``: each entry kept with probability
+    """Inverted dropout, :eq:`eq-dropout`: each entry kept with probability
     ``1 - p`` and scaled by ``1/(1 - p)``, so the expected output is ``X``
     and inference needs no change. The VJP multiplies by the same mask.
 

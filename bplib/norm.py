@@ -146,8 +146,8 @@ def _backward(dY, cache):
 
 
 def batch_norm_forward(X, gamma, beta, *, eps=1e-5):
-    """Batch normalisation in training mode, ``eq-bn-normalise`` and
-    ``eq-bn-scale``.
+    """Batch normalisation in training mode, :eq:`eq-bn-normalise` and
+    :eq:`eq-bn-scale`.
 
     Parameters
     ----------
@@ -170,8 +170,8 @@ def batch_norm_forward(X, gamma, beta, *, eps=1e-5):
 
 
 def batch_norm_backward(dY, cache):
-    """The gradients of batch normalisation, ``eq-bn-backward`` and
-    ``eq-bn-dgamma``.
+    """The gradients of batch normalisation, :eq:`eq-bn-backward` and
+    :eq:`eq-bn-dgamma`.
 
     .. math::
 
@@ -240,7 +240,7 @@ def update_running(running, cache, momentum=0.1):
 
 
 def batch_norm_inference(X, gamma, beta, running, *, eps=1e-5):
-    """Batch normalisation at inference, ``eq-bn-inference``: the running
+    """Batch normalisation at inference, :eq:`eq-bn-inference`: the running
     statistics replace the batch's, so each example's output depends on it
     alone and the layer is an affine map of ``X``.
 
@@ -270,7 +270,7 @@ def batch_norm_inference(X, gamma, beta, running, *, eps=1e-5):
 
 
 def layer_norm_forward(X, gamma, beta, *, eps=1e-5):
-    """Layer normalisation, ``eq-ln-forward``: each example standardised
+    """Layer normalisation, :eq:`eq-ln-forward`: each example standardised
     over its own features, the same in training and at inference.
 
     Parameters
@@ -294,7 +294,7 @@ def layer_norm_forward(X, gamma, beta, *, eps=1e-5):
 
 def layer_norm_backward(dY, cache):
     """The gradients of layer normalisation: the three-term formula
-    ``eq-bn-backward`` with the sums over each example's features.
+    :eq:`eq-bn-backward` with the sums over each example's features.
 
     Returns
     -------

@@ -127,7 +127,7 @@ def _backward(dA, params, cache):
         if cache.norm is not None:  # back through the standardisation
             axes = (0,) if cache.norm == "batch" else (1,)
             dU = _normalise_backward(dU, cache.U[l], cache.stats[l], axes)
-        dA = dA + dU if cache.residual else dU  # eq-res-backward: the identity path
+        dA = dA + dU if cache.residual else dU  # eq-res-backward, eq-res-jacobian: I + dF/dA
     return {key: grads[key] for key in params}
 
 
@@ -165,7 +165,7 @@ def _check(X, params, activation, residual, norm):
 
 
 def forward(X, params, activation, *, residual=False, norm=None):
-    """The forward pass, block by block, ``eq-res-block``.
+    """The forward pass, block by block, :eq:`eq-res-block`.
 
     Parameters
     ----------
@@ -191,10 +191,10 @@ def forward(X, params, activation, *, residual=False, norm=None):
 
 
 def backward(dY, params, cache):
-    """The delta recursion through the blocks, ``eq-res-backward``: at each
-    block, the gradient reaching its output goes down the identity path
-    unchanged and through the branch (activation, ``W``, normalisation by
-    its three-term formula ``eq-bn-backward``), and the two add.
+    """The delta recursion through the blocks, :eq:`eq-res-backward`: at each
+    block, whose Jacobian is :eq:`eq-res-jacobian`, the gradient reaching its
+    output goes down the identity path unchanged and through the branch (activation, ``W``, normalisation by
+    its three-term formula :eq:`eq-bn-backward`), and the two add.
 
     Parameters
     ----------
