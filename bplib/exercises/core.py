@@ -448,7 +448,7 @@ def _diagnose(exercise, failures):
         lines.append(f"  Likely cause{which}: {text}.")
     n_right = n_cases - len(failures)
     head = (f"{exercise.name}: wrong on {len(failures)} of {n_cases} cases"
-            + (f" (right on the other {n_right})" if n_right else "")
+            + (f" (right on the other {'one' if n_right == 1 else n_right})" if n_right else "")
             + f"; the first is {case.label}.")
     keys = tuple(causes)
     return Verdict(False, keys[0] if keys else None, "\n".join([head] + lines), keys)
