@@ -399,15 +399,13 @@ def softmax_cross_entropy(Z, T):
     :math:`(\\operatorname{softmax}(Z) - T)/n`, :eq:`eq-softmax-grad`.
 
     The inputs are checked once, and one log-softmax serves both the value
-    and the VJP."""
+    and the VJP (:func:`bplib.softmax.cross_entropy_and_delta`)."""
     T = _check_loss_input(Z, T)
-    Zv, T = softmax.check_targets(Z.value, T)
-    log_p, n = softmax.log_probabilities(Zv), len(Zv)
-    out = Tensor._node(np.array(-np.sum(T * log_p) / n), (Z,),
-                       "softmax_cross_entropy")  # eq-softmax-ce
+    value, delta = softmax.cross_entropy_and_delta(*softmax.check_targets(Z.value, T))
+    out = Tensor._node(np.array(value), (Z,), "softmax_cross_entropy")
 
     def _backward(g):
-        Z.grad += g * (np.exp(log_p) - T) / n  # eq-softmax-grad
+        Z.grad += g * delta  # eq-softmax-grad
     out._backward = _backward
     return out
 

@@ -7,7 +7,9 @@ the shape of the array it differentiates with respect to and carries the
 loss's ``1/n``.
 
 Shapes must agree exactly: a target of shape ``(n,)`` against an output of
-shape ``(n, 1)`` is an error, not a silent broadcast to ``(n, n)``.
+shape ``(n, 1)`` is an error, not a silent broadcast to ``(n, n)``. Targets
+must be finite; an output may hold inf or NaN (a network that overflowed),
+which propagate into the loss as they do through the activations.
 
 For a sigmoid output prefer the cross-entropy computed from the logits ``Z``
 (:func:`binary_cross_entropy_with_logits`): it never overflows, never takes
@@ -37,8 +39,9 @@ __all__ = [
 
 def _check_pair(Y, T, name="Y", unit_interval=()):
     """Both as float64, ``Y`` 2-D, shapes equal; ``unit_interval`` names the
-    arguments whose entries must lie in [0, 1]."""
-    Y = as_float_array(Y, name, ndim=2)
+    arguments whose entries must lie in [0, 1]. The output may hold inf or
+    NaN (an overflowed network's): they propagate into the loss."""
+    Y = as_float_array(Y, name, ndim=2, finite=False)
     T = as_float_array(T, "T")
     check_same_shape(Y, T, (name, "T"))
     for label, arr in ((name, Y), ("T", T)):

@@ -26,6 +26,8 @@ from .losses import get_loss
 __all__ = [
     "Cache",
     "feedforward",
+    "deltas",
+    "gradients",
     "backpropagate",
     "forward",
     "output_delta",
@@ -235,16 +237,62 @@ def _derivative(cache, l):
     return f.derivative(cache.Z[l])
 
 
-def backpropagate(delta, params, cache):
-    """The delta recursion and the gradients it gives, on checked input (no
-    checks): the core of :func:`backward`, :eq:`eq-delta-recursion`."""
-    grads = {}
+def deltas(delta, params, cache):
+    """The delta recursion, :eq:`eq-delta-recursion`, on checked input (no checks).
+
+    Parameters
+    ----------
+    delta : ndarray of shape (n, d_L)
+        The output delta :math:`\\delta^{(L)}`.
+    params : dict of str to ndarray
+    cache : Cache
+
+    Returns
+    -------
+    dict of int to ndarray
+        ``{l: delta_l}``, :math:`\\delta^{(l)}` of shape ``(n, d_l)`` for
+        ``l = L, ..., 1``.
+    """
+    out = {}
     for l in range(len(cache.Z), 0, -1):  # l = L, ..., 1
-        grads[f"W{l}"] = cache.A[l - 1].T @ delta  # eq-delta-dW
-        grads[f"b{l}"] = delta.sum(axis=0)  # eq-delta-db
+        out[l] = delta
         if l > 1:
             dA = delta @ params[f"W{l}"].T  # dL/dA of layer l - 1
             delta = dA * _derivative(cache, l - 1)  # eq-delta-recursion
+    return out
+
+
+def gradients(deltas, cache):
+    """Each layer's gradients from its delta, :eq:`eq-delta-dW` and
+    :eq:`eq-delta-db` (no checks).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``W<l>`` and ``b<l>`` for every layer of ``deltas``, layer 1 first.
+    """
+    grads = {}
+    for l in sorted(deltas):
+        grads[f"W{l}"] = cache.A[l - 1].T @ deltas[l]  # eq-delta-dW
+        grads[f"b{l}"] = deltas[l].sum(axis=0)  # eq-delta-db
+    return grads
+
+
+def backpropagate(delta, params, cache):
+    """The backward pass on checked input (no checks): the core of
+    :func:`backward`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bplib import init, mlp
+    >>> params = init.init_params([2, 3, 1], rng=0)
+    >>> Y, cache = mlp.feedforward(np.ones((4, 2)), params, ("tanh", "identity"))
+    >>> grads = mlp.backpropagate(np.ones((4, 1)) / 4, params, cache)
+    >>> [grads[key].shape for key in grads]
+    [(2, 3), (3,), (3, 1), (1,)]
+    """
+    grads = gradients(deltas(delta, params, cache), cache)
     return {key: grads[key] for key in params}  # in the order of params
 
 

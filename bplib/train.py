@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import mlp
+from . import mlp, softmax
 from ._validation import (
     as_float_array,
     check_non_negative,
@@ -31,7 +31,6 @@ from ._validation import (
     check_same_shape,
 )
 from .linear import DivergenceError
-from .softmax import log_probabilities
 
 __all__ = ["History", "train", "evaluate", "l2_penalty"]
 
@@ -122,9 +121,7 @@ def l2_penalty(params, weight_decay):
 def _loss_and_grads(X, T, params, activations, weight_decay):
     """One forward and backward pass for softmax cross-entropy plus L2."""
     Z, cache = mlp.feedforward(X, params, activations)
-    log_p = log_probabilities(Z)
-    loss = -np.sum(T * log_p) / len(X)  # eq-softmax-ce
-    delta = (np.exp(log_p) - T) / len(X)  # eq-softmax-grad
+    loss, delta = softmax.cross_entropy_and_delta(Z, T)  # eq-softmax-ce, eq-softmax-grad
     grads = mlp.backpropagate(delta, params, cache)
     if weight_decay:
         loss += l2_penalty(params, weight_decay)
@@ -136,8 +133,8 @@ def _loss_and_grads(X, T, params, activations, weight_decay):
 
 def _evaluate(X, T, params, activations):
     Z = mlp.feedforward(X, params, activations)[0]
-    loss = -np.sum(T * log_probabilities(Z)) / len(X)  # eq-softmax-ce
-    return float(loss), float(np.mean(Z.argmax(axis=1) == T.argmax(axis=1)))
+    loss = softmax.cross_entropy_and_delta(Z, T)[0]
+    return loss, float(np.mean(Z.argmax(axis=1) == T.argmax(axis=1)))
 
 
 def evaluate(X, T, params, activations):

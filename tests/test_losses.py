@@ -144,10 +144,14 @@ def test_one_dimensional_output_raises(name):
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))
-def test_non_finite_input_raises(name):
-    loss, _ = get_loss(name)
-    with pytest.raises(ValueError, match="must be finite, got 1 NaN or infinite entry"):
-        loss(np.array([[0.5], [np.nan]]), np.zeros((2, 1)))
+def test_non_finite_targets_raise_and_non_finite_outputs_propagate(name):
+    loss, grad = get_loss(name)
+    with pytest.raises(ValueError, match="T must be finite, got 1 NaN or infinite entry"):
+        loss(np.full((2, 1), 0.5), np.array([[0.0], [np.nan]]))
+    # an overflowed network's output is measured, not refused (as diagnostics does)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(loss(np.array([[0.5], [np.nan]]), np.zeros((2, 1))))
+        assert np.isnan(grad(np.array([[0.5], [np.nan]]), np.zeros((2, 1)))[1, 0])
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])

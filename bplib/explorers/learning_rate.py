@@ -218,15 +218,18 @@ def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
     from . import _widget
 
     result = experiment(eta, steps, start, X=X, T=T)
-    (lo1, hi1), (lo2, hi2) = (np.round(r, 1) for r in _extent(result))
+    step = 0.25  # about 36 key presses across the plotted square
+    (lo1, hi1), (lo2, hi2) = (  # the start lies on the sliders' grid
+        (c - step * np.ceil((c - lo) / step), c + step * np.ceil((hi - c) / step))
+        for c, (lo, hi) in zip(start, _extent(result)))
     style = {"description_width": "8.5em"}
-    controls = {  # sliders snap to their steps: run what they show
-        "eta": w.FloatLogSlider(eta, base=10, min=-3, max=0.5, step=0.01,
+    controls = {  # sliders snap to their steps (about 20-50 key presses across each)
+        "eta": w.FloatLogSlider(eta, base=10, min=-3, max=0.5, step=0.1,
                                 description="learning rate η", style=style),
-        "steps": w.IntSlider(steps, min=1, max=200, description="steps", style=style),
-        "w1": w.FloatSlider(start[0], min=lo1, max=hi1, step=0.1, description="start w₁",
+        "steps": w.IntSlider(steps, min=5, max=200, step=5, description="steps", style=style),
+        "w1": w.FloatSlider(start[0], min=lo1, max=hi1, step=step, description="start w₁",
                             style=style),
-        "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=0.1, description="start w₂",
+        "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=step, description="start w₂",
                             style=style),
     }
     panel = _widget.Panel(plot, update, _alt, result, figsize=(8.5, 3.6),
