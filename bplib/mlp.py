@@ -79,9 +79,10 @@ def layer_sizes(params):
     return check_params(params)[1]
 
 
-def check_params(params):
+def check_params(params, *, finite=True):
     """``params`` as float64 arrays (a new dict) and the layer sizes, or a
-    clear error (see :func:`layer_sizes`).
+    clear error (see :func:`layer_sizes`); ``finite=False`` checks the
+    structure and shapes only, without reading every entry.
 
     Returns
     -------
@@ -99,8 +100,10 @@ def check_params(params):
         raise ValueError(f"params must have the keys W1, b1, ..., WL, bL, got {sorted(params)}")
     checked, sizes = {}, []
     for l in range(1, L + 1):
-        W = checked[f"W{l}"] = as_float_array(params[f"W{l}"], f"W{l}", ndim=2)
-        b = checked[f"b{l}"] = as_float_array(params[f"b{l}"], f"b{l}", ndim=1)
+        W = checked[f"W{l}"] = as_float_array(params[f"W{l}"], f"W{l}", ndim=2,
+                                              finite=finite)
+        b = checked[f"b{l}"] = as_float_array(params[f"b{l}"], f"b{l}", ndim=1,
+                                              finite=finite)
         if b.shape != (W.shape[1],):
             raise ValueError(
                 f"b{l} must have shape ({W.shape[1]},) to match W{l}.shape={W.shape}, "
@@ -296,6 +299,21 @@ def backpropagate(delta, params, cache):
     return {key: grads[key] for key in params}  # in the order of params
 
 
+def _fits(params, cache):
+    """Whether ``params`` are float64 arrays shaped for the cache's layers:
+    the usual case, told without reading any entry (forward read them)."""
+    sizes = [A.shape[1] for A in cache.A.values()]
+    if not isinstance(params, dict) or len(params) != 2 * (len(sizes) - 1):
+        return False
+    for l in range(1, len(sizes)):
+        W, b = params.get(f"W{l}"), params.get(f"b{l}")
+        if not (type(W) is np.ndarray and type(b) is np.ndarray
+                and W.dtype == b.dtype == np.float64
+                and W.shape == (sizes[l - 1], sizes[l]) and b.shape == (sizes[l],)):
+            return False
+    return True
+
+
 def backward(delta, params, cache):
     """The backward pass: the delta recursion and the gradients it gives.
 
@@ -324,9 +342,11 @@ def backward(delta, params, cache):
         raise TypeError(
             f"cache must be the Cache returned by forward, got {type(cache).__name__}"
         )
-    params, sizes = check_params(params)
-    if sizes != tuple(cache.A[l].shape[1] for l in range(len(cache.A))):
-        raise ValueError(f"params (layer sizes {sizes}) are not the ones the cache was made with")
+    if not _fits(params, cache):  # lists, other dtypes, or a mistake to name
+        params, sizes = check_params(params, finite=False)
+        if sizes != tuple(A.shape[1] for A in cache.A.values()):
+            raise ValueError(
+                f"params (layer sizes {sizes}) are not the ones the cache was made with")
     delta = as_float_array(delta, "delta", ndim=2)
     check_same_shape(cache.A[len(cache.Z)], delta, ("Y", "delta"))
     return backpropagate(delta, params, cache)

@@ -133,10 +133,11 @@ def check_targets(Z, T):
     """Logits ``Z`` (n, K) and targets ``T`` of the same shape, one probability
     distribution per row, as float64 arrays; or a clear error."""
     Z = _logits(Z)
-    T = as_float_array(T, "T")
+    T = as_float_array(T, "T", finite=False)  # NaN or inf fail the test below
     check_same_shape(Z, T, ("Z", "T"))
-    # np.allclose's tolerance, spelled out: four times faster on every step
-    if T.min() < 0 or np.abs(T.sum(axis=1) - 1.0).max() > 1e-5 + 1e-8:
+    # np.allclose's tolerance, spelled out (faster); "not <=" also catches NaN
+    if not (T.min() >= 0 and np.abs(T.sum(axis=1) - 1.0).max() <= 1e-5 + 1e-8):
+        as_float_array(T, "T")  # names NaN or infinite entries, if those are the fault
         raise ValueError(
             "T must hold one probability distribution per row (one-hot rows, "
             f"non-negative and summing to 1), got row sums from {T.sum(axis=1).min():g} "
