@@ -34,7 +34,8 @@ import sys
 import numpy as np
 
 try:
-    from . import _digits_net as net, _timing as timing
+    from . import _digits_net as net
+    from . import _timing as timing
 except ImportError:  # run as a script
     import _digits_net as net
     import _timing as timing
@@ -73,7 +74,8 @@ def _contenders(X, T, y, params, scalar_rows):
     sk = net.sklearn_net(params, X, y)
     out["scikit-learn partial_fit"] = lambda: sk.partial_fit(X, y)
     p_loop = net.copy(params)
-    out["per-example loop"] = lambda: net.sgd_update(p_loop, net.per_example_grads(X, T, p_loop)[1])
+    out["per-example loop"] = lambda: net.sgd_update(
+        p_loop, net.per_example_grads(X, T, p_loop)[1])
     from bplib import autodiff
 
     f_ad = net.autodiff_loss(X, T)
@@ -129,7 +131,8 @@ def run(batch, X, T, y, params, args):
     base = per_step["bplib.mlp"]
     rows = []
     for name, t in per_step.items():
-        note = f"(timed on {scalar_rows} rows, x{batch // scalar_rows})" if name == "scalar engine" else ""
+        note = (f"(timed on {scalar_rows} rows, x{batch // scalar_rows})"
+                if name == "scalar engine" else "")
         rows.append([name, timing.fmt_time(t), f"{t / base:.2f}", note])
     print(f"\n  batch {batch} (one SGD step: forward, backward, update)")
     timing.table(["contender", "median per step", "x bplib.mlp", ""], rows, "<>><")
@@ -173,8 +176,10 @@ def main(argv=None):
     parts = []
     for name, (t_small, t_big) in TARGETS.items():
         if name in results[small]:
-            parts.append(f"{name} {_verdict(results[small][name] / results[small]['bplib.mlp'], t_small)}"
-                         f" / {_verdict(results[big][name] / results[big]['bplib.mlp'], t_big)}")
+            ratio_small = results[small][name] / results[small]["bplib.mlp"]
+            ratio_big = results[big][name] / results[big]["bplib.mlp"]
+            parts.append(f"{name} {_verdict(ratio_small, t_small)} / "
+                         f"{_verdict(ratio_big, t_big)}")
         else:
             parts.append(f"{name} skipped")
     r = results[small]

@@ -16,6 +16,7 @@ __all__ = [
     "check_positive_int",
     "check_same_shape",
     "check_rng",
+    "check_on_divergence",
     "lookup",
 ]
 
@@ -139,6 +140,14 @@ def check_rng(rng):
     raise TypeError(
         f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}"
     )
+
+
+def check_on_divergence(value):
+    """``"raise"`` or ``"stop"``, what a training loop does when its loss
+    becomes NaN or infinite; anything else raises."""
+    if value not in ("raise", "stop"):
+        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {value!r}")
+    return value
 
 
 def lookup(registry, name, kind, kinds=None):

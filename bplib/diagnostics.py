@@ -79,7 +79,7 @@ def _mean_std(x):
     return float(peak * np.mean(y)), float(peak * np.std(y))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _max_slope(name):
     """The largest value of the activation's derivative (1/4 for the sigmoid)."""
     return float(np.max(get_activation(name).derivative(np.linspace(-10.0, 10.0, 2001))))
@@ -464,6 +464,13 @@ def clip_by_norm(grads, max_norm):
         New arrays, keyed and shaped like ``grads``.
     norm : float
         The global norm before clipping.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clipped, norm = clip_by_norm({"W": np.array([3.0, 4.0])}, 1.0)
+    >>> clipped["W"], norm
+    (array([0.6, 0.8]), 5.0)
     """
     max_norm = check_positive(max_norm, "max_norm")
     norm = global_norm(grads)

@@ -85,6 +85,13 @@ def numerical_gradient(f, x, h=1e-6):
     Returns
     -------
     ndarray of the shape of ``x``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = numerical_gradient(lambda x: float(np.sum(x ** 3)), np.array([1.0, 2.0]))
+    >>> np.round(g, 6)  # 3 x^2
+    array([ 3., 12.])
     """
     _check_param(x, "x")
     h = check_positive(h, "h")
@@ -185,6 +192,15 @@ def check_gradients(f, grads, params, *, h=1e-6, tol=1e-6):
     Returns
     -------
     GradCheckResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"w": np.array([1.0, -2.0])}
+    >>> result = check_gradients(lambda p: float(p["w"] @ p["w"]), {"w": 2 * params["w"]},
+    ...                          params)
+    >>> result.passed
+    True
     """
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
+    check_on_divergence,
     check_positive,
     check_positive_int,
     check_rng,
@@ -125,6 +126,12 @@ def predict(X, W, b=None):
     Returns
     -------
     Y : ndarray of shape (n, 1)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> predict(np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]]), np.array([0.5]))
+    array([[11.5]])
     """
     X, W, b = _check_model(X, W, b)
     Y = X @ W  # eq-linear-model
@@ -166,6 +173,15 @@ def gradient(X, T, W, b=None):
         :math:`X^\\top (Y - T) / n`.
     db : ndarray of shape (1,) or None
         The column sum of :math:`(Y - T)/n`; None when ``b`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, T = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([[1.0], [2.0]])
+    >>> dW, db = gradient(X, T, np.zeros((2, 1)))  # X.T @ (X @ W - T) / n
+    >>> dW, db
+    (array([[-0.5],
+           [-2. ]]), None)
     """
     X, T, W, b = check_data(X, T, W, b)
     return _gradient(X, T, W, b)
@@ -222,8 +238,7 @@ def least_squares(X, T):
 
 def _train(X, T, W, b, eta, updates, on_divergence):
     """Run ``updates`` (an iterable of row-index arrays) and record each step."""
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    check_on_divergence(on_divergence)
     with np.errstate(over="ignore", invalid="ignore"):
         start = _loss(X, T, W, b)
         if not np.isfinite(start):  # huge data: not finite before any update

@@ -70,6 +70,11 @@ def squared_error(Y, T):
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> squared_error([[1.0], [3.0]], [[0.0], [1.0]])  # (1 + 4) / (2 * 2)
+    1.25
     """
     Y, T = _check_pair(Y, T)
     return float(np.sum((Y - T) ** 2) / (2 * len(Y)))  # eq-mse
@@ -89,6 +94,12 @@ def squared_error_gradient(Y, T):
     Returns
     -------
     dY : ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> squared_error_gradient([[1.0], [3.0]], [[0.0], [1.0]])
+    array([[0.5],
+           [1. ]])
     """
     Y, T = _check_pair(Y, T)
     return (Y - T) / len(Y)  # eq-mse-grad
@@ -114,6 +125,13 @@ def binary_cross_entropy_with_logits(Z, T):
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> round(binary_cross_entropy_with_logits([[0.0]], [[1.0]]), 6)  # log 2
+    0.693147
+    >>> binary_cross_entropy_with_logits([[-1000.0]], [[1.0]])  # finite, no warning
+    1000.0
     """
     Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
     return float(np.sum(softplus(Z) - T * Z) / len(Z))  # eq-bce-logit
@@ -134,6 +152,12 @@ def binary_cross_entropy_with_logits_gradient(Z, T):
     Returns
     -------
     dZ : ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> binary_cross_entropy_with_logits_gradient([[0.0], [0.0]], [[1.0], [0.0]])
+    array([[-0.25],
+           [ 0.25]])
     """
     Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
     return (sigmoid(Z) - T) / len(Z)  # eq-bce-grad
@@ -185,6 +209,11 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     Returns
     -------
     dY : ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> binary_cross_entropy_gradient([[0.5]], [[1.0]])  # (0.5 - 1) / 0.25
+    array([[-2.]])
     """
     Y, T = _check_pair(Y, T, unit_interval=("Y", "T"))
     Y = np.clip(Y, check_positive(eps, "eps"), 1.0 - eps)

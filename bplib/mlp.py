@@ -151,6 +151,14 @@ def feedforward(X, params, activations):
 
     The core of :func:`forward`, for callers that checked ``X``, ``params``
     and ``activations`` once (see :func:`check_params`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.array([[1.0], [1.0]]), "b1": np.array([-1.0])}
+    >>> Y, cache = feedforward(np.array([[1.0, 2.0]]), params, ("relu",))
+    >>> Y, cache.Z[1]
+    (array([[2.]]), array([[2.]]))
     """
     A, Z = {0: X}, {}
     for l, name in enumerate(activations, start=1):
@@ -255,6 +263,15 @@ def deltas(delta, params, cache):
     dict of int to ndarray
         ``{l: delta_l}``, :math:`\\delta^{(l)}` of shape ``(n, d_l)`` for
         ``l = L, ..., 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.array([[2.0]]), "b1": np.zeros(1),
+    ...           "W2": np.array([[3.0]]), "b2": np.zeros(1)}
+    >>> Y, cache = feedforward(np.array([[1.0]]), params, ("identity", "identity"))
+    >>> deltas(np.array([[1.0]]), params, cache)  # delta_1 = delta_2 W2^T f'(Z1)
+    {2: array([[1.]]), 1: array([[3.]])}
     """
     out = {}
     for l in range(len(cache.Z), 0, -1):  # l = L, ..., 1

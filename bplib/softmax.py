@@ -125,6 +125,12 @@ def softmax(Z):
     -------
     ndarray of shape (n, K)
         Non-negative entries, each row summing to 1.
+
+    Examples
+    --------
+    >>> softmax([[0.0, 0.0], [1000.0, 0.0]])
+    array([[0.5, 0.5],
+           [1. , 0. ]])
     """
     return np.exp(log_probabilities(_logits(Z)))
 
@@ -184,6 +190,11 @@ def cross_entropy_gradient(Z, T):
     -------
     dZ : ndarray of shape (n, K)
         Each row sums to 0.
+
+    Examples
+    --------
+    >>> cross_entropy_gradient([[0.0, 0.0]], [[1.0, 0.0]])
+    array([[-0.5,  0.5]])
     """
     return cross_entropy_and_delta(*check_targets(Z, T))[1]
 
@@ -211,6 +222,12 @@ def one_hot(labels, K=None):
         not class indices, e.g. ``one_hot([10**12])``, which would ask for
         ``K = 10**12 + 1`` columns. Map such labels to ``0, ..., K - 1``
         first, e.g. with ``np.unique(labels, return_inverse=True)``.
+
+    Examples
+    --------
+    >>> one_hot([2, 0], K=3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":

@@ -26,6 +26,7 @@ from . import mlp, softmax
 from ._validation import (
     as_float_array,
     check_non_negative,
+    check_on_divergence,
     check_positive_int,
     check_rng,
     check_same_shape,
@@ -251,8 +252,7 @@ def train(X, T, params, activations, optimiser, *, epochs=10, batch_size=32,
             raise ValueError("early stopping (patience) needs a validation set: pass X_val, T_val")
     eval_every = None if eval_every is None else check_positive_int(eval_every, "eval_every")
     max_steps = None if max_steps is None else check_positive_int(max_steps, "max_steps")
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    check_on_divergence(on_divergence)
     if not hasattr(optimiser, "step"):
         raise TypeError(f"optimiser must be a bplib.optim.Optimiser, got {optimiser!r}")
     rng = check_rng(rng)
@@ -290,7 +290,8 @@ def train(X, T, params, activations, optimiser, *, epochs=10, batch_size=32,
                     pause = time.perf_counter()
                     diverged = run.evaluate(run.steps, patience)
                     start += time.perf_counter() - pause
-                if diverged is not None or run.stopped_early or (max_steps and run.steps >= max_steps):
+                if (diverged is not None or run.stopped_early
+                        or (max_steps and run.steps >= max_steps)):
                     break
             if diverged is None and not eval_every and not run.stopped_early:
                 pause = time.perf_counter()

@@ -121,7 +121,8 @@ def test_losses_are_means_over_rows():
     Y, T = example("squared_error", seed=5)
     YY, TT = np.vstack([Y, Y]), np.vstack([T, T])
     assert squared_error(YY, TT) == pytest.approx(squared_error(Y, T))
-    np.testing.assert_allclose(squared_error_gradient(YY, TT)[: len(Y)], squared_error_gradient(Y, T) / 2)
+    np.testing.assert_allclose(squared_error_gradient(YY, TT)[: len(Y)],
+                               squared_error_gradient(Y, T) / 2)
     assert binary_cross_entropy_with_logits(YY, TT) == pytest.approx(
         binary_cross_entropy_with_logits(Y, T)
     )

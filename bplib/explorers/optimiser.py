@@ -17,8 +17,9 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from .. import digits, init, optim, train
 from .._validation import check_positive, check_positive_int
 
-__all__ = ["OPTIMISERS", "VERDICTS", "verdict", "GRID_ETAS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
-           "experiment", "plot", "update", "widget", "grid", "static_widget"]
+__all__ = ["OPTIMISERS", "VERDICTS", "GRID_ETAS", "GRID_BATCH_SIZES", "Result", "Artists",
+           "make_optimiser", "verdict", "experiment", "plot", "update", "widget", "grid",
+           "static_widget"]
 
 OPTIMISERS = ("sgd", "momentum", "adam")
 """tuple of str: the optimisers the explorer offers."""

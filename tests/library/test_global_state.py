@@ -163,11 +163,13 @@ CALLS = {
     "linear.lms": lambda: _m("linear").lms(*_xt(), np.zeros((2, 1)), 0.05, 2, rng=4),
     "linear.DivergenceError": lambda: _m("linear").gradient_descent(
         *_xt(), np.zeros((2, 1)), 100.0, 500, on_divergence="stop"),
-    "explorers.learning_rate.experiment": lambda: _m("explorers.learning_rate").experiment(0.3, steps=5),
+    "explorers.learning_rate.experiment": lambda: _m("explorers.learning_rate").experiment(
+        0.3, steps=5),
     "explorers.learning_rate.plot": _lr_artists,
     "explorers.learning_rate.update": _lr_artists,
     "explorers.learning_rate.widget": _widget("explorers.learning_rate", steps=5),
-    "explorers.learning_rate.grid": lambda: _m("explorers.learning_rate").grid((0.1, 0.5), ((0.0, 0.0),), 3),
+    "explorers.learning_rate.grid": lambda: _m("explorers.learning_rate").grid(
+        (0.1, 0.5), ((0.0, 0.0),), 3),
     "explorers.learning_rate.static_widget": _static_widget,
     "plots.loss_grid": _plots,
     "plots.loss_contours": _plots,
@@ -272,10 +274,11 @@ CALLS = {
         (3,), (0.0,), (20,), steps=4, seed=12),
     "explorers.capacity.static_widget": lambda: _m("explorers.capacity").static_widget(
         (3,), (0.0, 1e-2), (20,), steps=4, initial=(3, 0.0, 20)),
-    "explorers.gradient_flow.experiment": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.plot": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.update": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
+    **{f"explorers.gradient_flow.{name}": _explorer("explorers.gradient_flow", depth=3,
+                                                     width=4, n=8, rng=9)
+       for name in ("experiment", "plot", "update")},
+    "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8,
+                                              rng=9),
     # chapter 7
     "optim.Optimiser": _optimiser("SGD"),
     "optim.SGD": _optimiser("SGD"),
