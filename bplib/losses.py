@@ -197,9 +197,12 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     :eq:`eq-bce-dy`: :math:`\\frac{Y - T}{Y(1 - Y)}/n`, with ``Y`` clipped as
     in the loss.
 
-    Multiplied by :math:`\\sigma'(Z) = Y(1 - Y)` it gives
-    :eq:`eq-bce-grad`; near 0 or 1 the division is ill-conditioned, another
-    reason to work from the logits.
+    This is :math:`\\partial\\mathcal{L}/\\partial Y`, not the delta:
+    multiplied by :math:`\\sigma'(Z) = Y(1 - Y)` it gives the gradient with
+    respect to the logits, which
+    :func:`binary_cross_entropy_with_logits_gradient` computes directly.
+    Near 0 or 1 the division is ill-conditioned, another reason to work from
+    the logits.
 
     Parameters
     ----------
