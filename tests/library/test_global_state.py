@@ -225,6 +225,9 @@ CALLS = {
     "mlp.cache_nbytes": lambda: _m("mlp").cache_nbytes(_cache()[0]),
     "mlp.check_params": lambda: _m("mlp").check_params(_net()[0]),
     "mlp.check_activations": lambda: _m("mlp").check_activations(_net()[1], 2),
+    "mlp.deltas": lambda: _m("mlp").deltas(np.ones((8, 1)), _cache()[1], _cache()[0]),
+    "mlp.gradients": lambda: _m("mlp").gradients(
+        _m("mlp").deltas(np.ones((8, 1)), _cache()[1], _cache()[0]), _cache()[0]),
     "mlp.feedforward": lambda: _m("mlp").feedforward(_xt()[0], *_net()),
     "mlp.backpropagate": lambda: _m("mlp").backpropagate(
         np.ones((8, 1)), _cache()[1], _cache()[0]),
@@ -256,6 +259,10 @@ CALLS = {
     "init.weight_variance": lambda: _m("init").weight_variance("he_normal", 3, 2),
     "init.init_params": lambda: _m("init").init_params([2, 3, 1], "he_uniform", rng=8),
     "diagnostics.diagnose": lambda: _m("diagnostics").diagnose(*_xt(), *_net()),
+    "diagnostics.assess": lambda: _m("diagnostics").assess(
+        _m("diagnostics").diagnose(*_xt(), *_net())),
+    "diagnostics.inactive": lambda: _m("diagnostics").inactive([-1.0, 2.0], "relu"),
+    "diagnostics.dead_units": lambda: _m("diagnostics").dead_units([[-1.0, 2.0]], "relu"),
     "diagnostics.verdict": lambda: _m("diagnostics").verdict(
         _m("diagnostics").diagnose(*_xt(), *_net())),
     "diagnostics.saturation": lambda: _m("diagnostics").saturation(np.ones((2, 2)), "tanh"),
@@ -291,6 +298,8 @@ CALLS = {
     "softmax.cross_entropy_gradient": lambda: _m("softmax").cross_entropy_gradient(
         np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.one_hot": lambda: _m("softmax").one_hot([0, 2, 1]),
+    "softmax.cross_entropy_and_delta": lambda: _m("softmax").cross_entropy_and_delta(
+        np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.log_probabilities": lambda: _m("softmax").log_probabilities(np.ones((2, 3))),
     "softmax.check_targets": lambda: _m("softmax").check_targets(np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.predict_labels": lambda: _m("softmax").predict_labels(np.eye(3)),
@@ -304,6 +313,8 @@ CALLS = {
     "digits.subset": _digits_calls,
     "digits.split_indices": _digits_calls,
     "digits.standardise": _digits_calls,
+    "explorers.optimiser.verdict": lambda: _m("explorers.optimiser").verdict(
+        np.array([2.0, 1.0])),
     "explorers.optimiser.make_optimiser": lambda: _m("explorers.optimiser").make_optimiser(
         "momentum", 0.1),
     "explorers.optimiser.experiment": _explorer("explorers.optimiser", steps=5, seed=11),
