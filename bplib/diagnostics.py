@@ -282,7 +282,8 @@ def _ranges(layers):
 
 
 def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
-    """Per-layer gradient and activation statistics of a :mod:`bplib.mlp` network.
+    """Per-layer gradient and activation statistics of a :mod:`bplib.mlp`
+    network.
 
     One forward pass, :eq:`eq-delta-layer`, the output delta and the delta
     recursion, :eq:`eq-delta-recursion`, whose repeated factors
@@ -386,25 +387,27 @@ def assess(diagnostics):
         return "exploding", d.report()
     r, top = d.ratio, float(np.max(d.grad_norms))
     spread = d.activation_std[-1] / d.input_std if d.input_std > 0 else np.nan
-    (low_std, high_std), (low_norm, high_norm) = ACTIVATION_STD_RANGE, GRADIENT_NORM_RANGE
+    std_low, std_high = ACTIVATION_STD_RANGE
+    norm_low, norm_high = GRADIENT_NORM_RANGE
+    ratio = f"first/last gradient-norm ratio {r:.2g}"
+    std = f"last-layer activation std {spread:.2g} times the input's"
     checks = [
         ("exploding", r > EXPLODING_ABOVE,
-         f"first/last gradient-norm ratio {r:.2g} (above {EXPLODING_ABOVE:g})"),
-        ("exploding", top > high_norm, f"gradient norms up to {top:.1e} (above {high_norm:g})"),
-        ("exploding", spread > high_std,
-         f"last-layer activation std {spread:.2g} times the input's (above {high_std:g})"),
+         f"{ratio} (above {EXPLODING_ABOVE:g})"),
+        ("exploding", top > norm_high,
+         f"gradient norms up to {top:.1e} (above {norm_high:g})"),
+        ("exploding", spread > std_high, f"{std} (above {std_high:g})"),
         ("vanishing", d.grad_norms[0] == 0 or r < VANISHING_BELOW,
-         f"first/last gradient-norm ratio {r:.2g} (below {VANISHING_BELOW:g})"),
-        ("vanishing", top < low_norm, f"gradient norms at most {top:.1e} (below {low_norm:g})"),
-        ("vanishing", spread < low_std,
-         f"last-layer activation std {spread:.2g} times the input's: the signal "
-         f"collapses (below {low_std:g})"),
+         f"{ratio} (below {VANISHING_BELOW:g})"),
+        ("vanishing", top < norm_low,
+         f"gradient norms at most {top:.1e} (below {norm_low:g})"),
+        ("vanishing", spread < std_low,
+         f"{std}: the signal collapses (below {std_low:g})"),
     ]
     for verdict_, failed, reason in checks:
         if failed:
             return verdict_, reason
-    return "healthy", (f"first/last gradient-norm ratio {r:.2g}, gradient norms and "
-                       "activations within range")
+    return "healthy", f"{ratio}, gradient norms and activations within range"
 
 
 def verdict(diagnostics):
@@ -443,7 +446,8 @@ def global_norm(grads):
 
 
 def clip_by_norm(grads, max_norm):
-    """Rescale all gradients together so that their global norm is at most ``max_norm``.
+    """Rescale all gradients together so that their global norm is at most
+    ``max_norm``.
 
     Implements :eq:`eq-clip`: with :math:`\\lVert g\\rVert` the
     :func:`global_norm`, every gradient is multiplied by
@@ -474,5 +478,8 @@ def clip_by_norm(grads, max_norm):
     """
     max_norm = check_positive(max_norm, "max_norm")
     norm = global_norm(grads)
-    factor = min(1.0, max_norm / norm) if np.isfinite(norm) and norm > 0 else 1.0  # eq-clip
-    return {k: np.asarray(g, dtype=float) * factor for k, g in grads.items()}, norm
+    factor = 1.0
+    if np.isfinite(norm) and norm > 0:
+        factor = min(1.0, max_norm / norm)  # eq-clip
+    clipped = {k: np.asarray(g, float) * factor for k, g in grads.items()}
+    return clipped, norm

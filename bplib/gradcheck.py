@@ -63,7 +63,8 @@ def _scalar(value, name, index):
 
 
 def numerical_gradient(f, x, h=1e-6):
-    """Central-difference gradient of a scalar function, :eq:`eq-central-difference`.
+    """Central-difference gradient of a scalar function,
+    :eq:`eq-central-difference`.
 
     Each entry of ``x`` in turn is moved to ``x + h`` and ``x - h``, ``f`` is
     evaluated at both, and the entry is restored (also if ``f`` raises). The
@@ -89,7 +90,8 @@ def numerical_gradient(f, x, h=1e-6):
     Examples
     --------
     >>> import numpy as np
-    >>> g = numerical_gradient(lambda x: float(np.sum(x ** 3)), np.array([1.0, 2.0]))
+    >>> f = lambda x: float(np.sum(x ** 3))
+    >>> g = numerical_gradient(f, np.array([1.0, 2.0]))
     >>> np.round(g, 6)  # 3 x^2
     array([ 3., 12.])
     """

@@ -102,7 +102,8 @@ def weight_variance(scheme, fan_in, fan_out, scale=1.0):
 
 
 def init_params(sizes, scheme="lecun_normal", *, scale=1.0, rng=0):
-    """Weights drawn by a named scheme, zero biases, in :mod:`bplib.mlp`'s layout.
+    """Weights drawn by a named scheme, zero biases, in :mod:`bplib.mlp`'s
+    layout.
 
     Parameters
     ----------

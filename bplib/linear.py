@@ -130,7 +130,8 @@ def predict(X, W, b=None):
     Examples
     --------
     >>> import numpy as np
-    >>> predict(np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]]), np.array([0.5]))
+    >>> X, W = np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]])
+    >>> predict(X, W, np.array([0.5]))
     array([[11.5]])
     """
     X, W, b = _check_model(X, W, b)
@@ -219,7 +220,8 @@ def hessian(X, bias=False):
 def max_stable_eta(X, bias=False):
     """The learning rate above which gradient descent diverges,
     :eq:`eq-linear-threshold`: :math:`2/\\lambda_{\\max}` of the Hessian."""
-    return 2.0 / np.linalg.eigvalsh(hessian(X, bias))[-1]  # eq-linear-threshold
+    lam_max = np.linalg.eigvalsh(hessian(X, bias))[-1]
+    return 2.0 / lam_max  # eq-linear-threshold
 
 
 def least_squares(X, T):
@@ -237,7 +239,7 @@ def least_squares(X, T):
 
 
 def _train(X, T, W, b, eta, updates, on_divergence):
-    """Run ``updates`` (an iterable of row-index arrays) and record each step."""
+    """Run ``updates`` (an iterable of row-index arrays); record each step."""
     check_on_divergence(on_divergence)
     with np.errstate(over="ignore", invalid="ignore"):
         start = _loss(X, T, W, b)
@@ -325,4 +327,5 @@ def lms(X, T, W0, eta, epochs, b0=None, *, rng=0, on_divergence="raise"):
     epochs = check_positive_int(epochs, "epochs")
     rng = check_rng(rng)
     order = np.concatenate([rng.permutation(len(X)) for _ in range(epochs)])
-    return _train(X, T, W, b, eta, (order[i : i + 1] for i in range(len(order))), on_divergence)
+    one_at_a_time = (order[i : i + 1] for i in range(len(order)))
+    return _train(X, T, W, b, eta, one_at_a_time, on_divergence)

@@ -130,7 +130,7 @@ def binary_cross_entropy_with_logits(Z, T):
     --------
     >>> round(binary_cross_entropy_with_logits([[0.0]], [[1.0]]), 6)  # log 2
     0.693147
-    >>> binary_cross_entropy_with_logits([[-1000.0]], [[1.0]])  # finite, no warning
+    >>> binary_cross_entropy_with_logits([[-1000.0]], [[1.0]])  # no warning
     1000.0
     """
     Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
@@ -155,7 +155,8 @@ def binary_cross_entropy_with_logits_gradient(Z, T):
 
     Examples
     --------
-    >>> binary_cross_entropy_with_logits_gradient([[0.0], [0.0]], [[1.0], [0.0]])
+    >>> Z, T = [[0.0], [0.0]], [[1.0], [0.0]]
+    >>> binary_cross_entropy_with_logits_gradient(Z, T)
     array([[-0.25],
            [ 0.25]])
     """

@@ -249,7 +249,8 @@ def _derivative(cache, l):
 
 
 def deltas(delta, params, cache):
-    """The delta recursion, :eq:`eq-delta-recursion`, on checked input (no checks).
+    """The delta recursion, :eq:`eq-delta-recursion`, on checked input (no
+    checks).
 
     Parameters
     ----------
@@ -269,8 +270,9 @@ def deltas(delta, params, cache):
     >>> import numpy as np
     >>> params = {"W1": np.array([[2.0]]), "b1": np.zeros(1),
     ...           "W2": np.array([[3.0]]), "b2": np.zeros(1)}
-    >>> Y, cache = feedforward(np.array([[1.0]]), params, ("identity", "identity"))
-    >>> deltas(np.array([[1.0]]), params, cache)  # delta_1 = delta_2 W2^T f'(Z1)
+    >>> X = np.array([[1.0]])
+    >>> Y, cache = feedforward(X, params, ("identity", "identity"))
+    >>> deltas(np.array([[1.0]]), params, cache)  # delta_2 W2^T f'(Z1) = 3
     {2: array([[1.]]), 1: array([[3.]])}
     """
     out = {}
@@ -307,7 +309,8 @@ def backpropagate(delta, params, cache):
     >>> import numpy as np
     >>> from bplib import init, mlp
     >>> params = init.init_params([2, 3, 1], rng=0)
-    >>> Y, cache = mlp.feedforward(np.ones((4, 2)), params, ("tanh", "identity"))
+    >>> X = np.ones((4, 2))
+    >>> Y, cache = mlp.feedforward(X, params, ("tanh", "identity"))
     >>> grads = mlp.backpropagate(np.ones((4, 1)) / 4, params, cache)
     >>> [grads[key].shape for key in grads]
     [(2, 3), (3,), (3, 1), (1,)]

@@ -47,7 +47,8 @@ def log_probabilities(Z):
     Examples
     --------
     >>> import numpy as np
-    >>> np.exp(log_probabilities(np.array([[0.0, np.log(3.0)], [1000.0, 0.0]])))
+    >>> Z = np.array([[0.0, np.log(3.0)], [1000.0, 0.0]])
+    >>> np.exp(log_probabilities(Z))
     array([[0.25, 0.75],
            [1.  , 0.  ]])
     """
@@ -79,7 +80,8 @@ def cross_entropy_and_delta(Z, T):
     Examples
     --------
     >>> import numpy as np
-    >>> loss, delta = cross_entropy_and_delta(np.zeros((1, 2)), np.array([[1.0, 0.0]]))
+    >>> Z, T = np.zeros((1, 2)), np.array([[1.0, 0.0]])
+    >>> loss, delta = cross_entropy_and_delta(Z, T)
     >>> round(loss, 4), delta
     (0.6931, array([[-0.5,  0.5]]))
     """

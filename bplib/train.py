@@ -122,7 +122,8 @@ def l2_penalty(params, weight_decay):
 def _loss_and_grads(X, T, params, activations, weight_decay):
     """One forward and backward pass for softmax cross-entropy plus L2."""
     Z, cache = mlp.feedforward(X, params, activations)
-    loss, delta = softmax.cross_entropy_and_delta(Z, T)  # eq-softmax-ce, eq-softmax-grad
+    # the loss, eq-softmax-ce, and the output delta, eq-softmax-grad
+    loss, delta = softmax.cross_entropy_and_delta(Z, T)
     grads = mlp.backpropagate(delta, params, cache)
     if weight_decay:
         loss += l2_penalty(params, weight_decay)

@@ -225,7 +225,8 @@ def update(artists, result):
     """Redraw ``result`` into the artists that :func:`plot` returned."""
     d = result.diagnostics
     layers = np.arange(1, result.depth + 1)
-    norms = np.where(np.isfinite(d.grad_norms) & (d.grad_norms > 0), d.grad_norms, np.nan)
+    drawable = np.isfinite(d.grad_norms) & (d.grad_norms > 0)
+    norms = np.where(drawable, d.grad_norms, np.nan)
     artists.norms.set_data(layers, norms)
     ax = artists.norm_ax
     ax.set_xlim(0.5, max(artists.max_depth, result.depth) + 0.5)
@@ -234,7 +235,8 @@ def update(artists, result):
         lo, hi = shown.min(), shown.max()
         ax.set_ylim(lo / 3 if hi / lo > 100 else np.sqrt(lo * hi) / 30,
                     hi * 3 if hi / lo > 100 else np.sqrt(lo * hi) * 30)
-    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}", fontsize=10, y=1.0)
+    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}",
+                 fontsize=10, y=1.0)
     texts = artists.legend.get_texts()
     for i, patch in enumerate(artists.stairs):
         visible = i < len(result.shown)
@@ -248,10 +250,12 @@ def update(artists, result):
                               + _units(d, result.activation, l).split(", ")[0])
     h = artists.hist_ax
     h.set_xlim(result.edges[0], result.edges[-1])
-    h.set_ylim(0, max(float(result.hist.max()), 0.05) * 1.9)  # room for the legend
+    top = max(float(result.hist.max()), 0.05)
+    h.set_ylim(0, top * 1.9)  # room for the legend
     unit = "" if result.activation in _RANGES else " / its std"
     h.set_xlabel(f"activation $A^{{(l)}}${unit} ({result.activation})")
-    h.set_title(f"{result.scheme} × {result.scale:.2g}, width {result.width}", fontsize=10,
+    h.set_title(f"{result.scheme} × {result.scale:.2g}, width {result.width}",
+                fontsize=10,
                 y=1.0)
 
 

@@ -184,14 +184,17 @@ def update(artists, result):
     artists.curve.set_data(np.arange(len(gap)), gap)
     # y=1.0 fixes the titles' height, which matplotlib would otherwise
     # recompute from the tick labels' extents at every draw.
-    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}", fontsize=10, y=1.0)
+    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}",
+                                 fontsize=10, y=1.0)
     ax = artists.loss_ax
     ax.set_xlim(0, max(len(gap) - 1, 1))
     shown = gap[np.isfinite(gap)]
     if shown.size:  # a common floor keeps slow and fast runs comparable
-        ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3, max(shown.max(), shown[0]) * 3)
+        ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3,
+                    max(shown.max(), shown[0]) * 3)
     product = result.eta * 2 / result.eta_limit
-    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10, y=1.0)
+    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10,
+                 y=1.0)
 
 
 def _alt(result):
