@@ -59,8 +59,10 @@ chromium:
 build: $(STAMP) $(ASSETS)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
+# Lint, then the unit tests and the docstrings' examples.
 unit: $(TSTAMP)
-	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site
+	$(BIN)/ruff check bplib tests benchmarks tools
+	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --doctest-modules bplib
 
 nbval: $(STAMP)
 	$(BIN)/pytest --nbval --nbval-current-env \
