@@ -134,13 +134,17 @@ def test_pages_come_in_the_order_of_the_toc_and_equations_in_page_order(tmp_path
     assert page.index("{eq}`eq-b`") < page.index("{eq}`eq-a`") < page.index("{eq}`eq-c`")
 
 
-def test_the_page_shows_each_formula_as_math_that_survives_a_table():
-    equations = {"eq-n": index.Equation("eq-n", "01.md", "One", r"r = |a - n| / \|x\|")}
-    page = index.render(equations, {"eq-n": ["pkg.mod.f"]})
-    row = next(line for line in page.splitlines() if line.startswith("| {eq}`eq-n`"))
-    assert r"$r = \vert a - n\vert  / \Vert x\Vert $" in row
-    assert row.count("|") == 4  # three cells: no pipe of the formula splits the row
-    assert "{py:obj}`~pkg.mod.f`" in row
+def test_the_page_shows_each_formula_and_its_implementers_in_reading_order():
+    equations = {
+        "eq-n": index.Equation("eq-n", "01.md", "One", "r = |a - n|\n / \\|x\\|", 0, 0),
+        "eq-m": index.Equation("eq-m", "02.md", "Two", "m", 1, 0),
+    }
+    page = index.render(equations, {"eq-n": ["pkg.mod.f", "pkg.mod.g"]})
+    lines = page.splitlines()
+    entry = lines.index("- {eq}`eq-n` `eq-n`, implemented by {py:obj}`~pkg.mod.f`, {py:obj}`~pkg.mod.g`")
+    assert lines[entry + 2 : entry + 5] == ["  $$", "  r = |a - n| / \\|x\\|", "  $$"]
+    assert "- {eq}`eq-m` `eq-m`, not computed by `bplib`" in lines
+    assert page.index("## [One](01.md)") < page.index("## [Two](02.md)")
 
 
 # -- the numerical check: a label that names the wrong quantity -------------

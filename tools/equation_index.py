@@ -417,14 +417,19 @@ def problems(equations, labels):
     return out
 
 
-def inline_tex(tex):
-    """An equation's TeX as inline math that survives a Markdown table cell."""
-    tex = " ".join(tex.split()).rstrip(" .,")
-    return tex.replace(r"\|", r"\Vert ").replace("|", r"\vert ")
+def display_tex(tex):
+    """An equation's TeX on one line, for a display block inside a list item."""
+    return " ".join(tex.split()).rstrip(" .,")
 
 
 def render(equations, labels):
-    """The Markdown of the index page: one table per page, in reading order."""
+    """The Markdown of the index page: one list per page, in reading order.
+
+    Each entry shows the equation's number and label, the functions that
+    implement it (plain text, so it wraps at any width) and the formula as
+    display math (which scrolls in its own box when it is wider than the
+    column).
+    """
     lines = [
         "# Index of equations and code",
         "",
@@ -441,13 +446,24 @@ def render(equations, labels):
     for eq in sorted(equations.values(), key=lambda e: (e.chapter, e.position)):
         by_page.setdefault((eq.page, eq.title), []).append(eq)
     for (page, title), eqs in by_page.items():
-        lines += ["", f"## [{title}]({page})", "", "| | formula | implemented by |", "| --- | --- | --- |"]
+        lines += ["", f"## [{title}]({page})", ""]
         for eq in eqs:
-            fns = ", ".join(f"{{py:obj}}`~{f}`" for f in labels.get(eq.label, [])) or "—"
-            if eq.label in DERIVATION_ONLY and not labels.get(eq.label):
-                fns = f"— ({DERIVATION_ONLY[eq.label]})"
-            lines.append(f"| {{eq}}`{eq.label}` `{eq.label}` | ${inline_tex(eq.tex)}$ | {fns} |")
-    return "\n".join(lines) + "\n"
+            fns = labels.get(eq.label, [])
+            if fns:
+                where = "implemented by " + ", ".join(f"{{py:obj}}`~{f}`" for f in fns)
+            elif eq.label in DERIVATION_ONLY:
+                where = f"not computed by `bplib`: {DERIVATION_ONLY[eq.label]}"
+            else:
+                where = "not computed by `bplib`"
+            lines += [
+                f"- {{eq}}`{eq.label}` `{eq.label}`, {where}",
+                "",
+                "  $$",
+                f"  {display_tex(eq.tex)}",
+                "  $$",
+                "",
+            ]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def main(argv=None):
