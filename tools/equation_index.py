@@ -175,11 +175,9 @@ def collect_references(package):
 
 def _collect(package):
     implements, references = {}, {}
-    for path in sorted(package.glob("*.py")) + sorted(package.glob("*/*.py")):
-        relative = path.relative_to(package).with_suffix("")
-        module = ".".join((package.name, *relative.parts))
-        if module.endswith(".__init__"):
-            module = module[: -len(".__init__")]
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package).with_suffix("").parts
+        module = ".".join((package.name, *parts)).removesuffix(".__init__")
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)
         for node, qualname in _documented(tree):
