@@ -63,6 +63,7 @@ DERIVATION_ONLY = {
     "eq-delta-minibatch": "the mean over examples; the batched recursion eq-delta-recursion computes it",
     "eq-delta-column": "the column convention, for comparison with other texts",
     "eq-vanish-sigmoid-bound": "a bound on the deltas' size, not a computation",
+    "eq-ad-fanout": "realised by every VJP adding (+=) into its parents' adjoints, not by one function",
     "eq-train-unbiased": "the expectation of the minibatch gradient, a property rather than a computation",
 }
 
