@@ -187,8 +187,8 @@ def revolve_steps(n, slots):
     states besides the initial one, :eq:`eq-ckpt-revolve`.
 
     ``n + t(n, slots + 1)``, with Griewank's :math:`t(n, c) = r n -
-    \binom{c + r}{r - 1}` and ``r`` the least with :math:`\binom{c + r}{c}
-    \ge n` :cite:p:`griewank1992`. ``revolve_steps(n, n - 1) = 2n - 1``.
+    \\binom{c + r}{r - 1}` and ``r`` the least with :math:`\\binom{c + r}{c}
+    \\ge n` :cite:p:`griewank1992`. ``revolve_steps(n, n - 1) = 2n - 1``.
 
     Parameters
     ----------

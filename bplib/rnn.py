@@ -29,9 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import sigmoid
-from ._validation import as_float_array, check_positive_int, check_rng, lookup
+from ._validation import as_float_array, check_positive, check_positive_int, check_rng, lookup
 
-__all__ = ["CELLS", "Cache", "init_params", "forward", "backward", "loss_and_gradients"]
+__all__ = ["CELLS", "Cache", "init_params", "forward", "backward", "state_gradients",
+           "loss_and_gradients"]
 
 
 def _vanilla_step(u, state, W_h):
@@ -109,14 +110,15 @@ class Cache:
         return sum(a.nbytes for a in arrays)
 
 
-def init_params(d_in, d_hidden, cell="vanilla", *, d_out=None, radius=None, rng=0):
+def init_params(d_in, d_hidden, cell="vanilla", *, d_out=None, radius=None, forget_bias=1.0,
+                rng=0):
     """Random parameters of a cell (and optionally a read-out).
 
     ``W_x`` is Xavier-normal; ``W_h`` is an orthogonal matrix times ``radius``,
     so that its spectral radius is exactly ``radius`` (default 1 for the
     vanilla cell; for the LSTM each gate block's ``W_h`` is orthogonal times
     ``radius``, default 1). Biases are zero except the LSTM's forget gate,
-    set to 1 so that the cell path starts open.
+    ``forget_bias`` (1 by default, so that the cell path starts open).
 
     Parameters
     ----------
@@ -126,7 +128,9 @@ def init_params(d_in, d_hidden, cell="vanilla", *, d_out=None, radius=None, rng=
         Adds a read-out ``W_y`` (d_hidden, d_out) and ``b_y`` for
         :func:`loss_and_gradients`.
     radius : float, optional
-        Spectral radius of ``W_h`` (of each block for the LSTM).
+        Spectral radius of ``W_h`` (of each block for the LSTM), > 0.
+    forget_bias : float, default 1.0
+        The LSTM's forget-gate bias; ignored by the vanilla cell.
     rng : int or numpy.random.Generator
 
     Returns
@@ -137,14 +141,14 @@ def init_params(d_in, d_hidden, cell="vanilla", *, d_out=None, radius=None, rng=
     spec = lookup(CELLS, cell, "cell")
     d_in, d_hidden = check_positive_int(d_in, "d_in"), check_positive_int(d_hidden, "d_hidden")
     rng = check_rng(rng)
-    radius = 1.0 if radius is None else float(radius)
+    radius = 1.0 if radius is None else check_positive(radius, "radius")
     k = spec.blocks * d_hidden
     blocks = [np.linalg.qr(rng.normal(size=(d_hidden, d_hidden)))[0] * radius
               for _ in range(spec.blocks)]
     params = {"W_x": rng.normal(0.0, np.sqrt(2.0 / (d_in + k)), size=(d_in, k)),
               "W_h": np.concatenate(blocks, axis=1), "b": np.zeros(k)}
     if cell == "lstm":
-        params["b"][d_hidden:2 * d_hidden] = 1.0  # forget gate open
+        params["b"][d_hidden:2 * d_hidden] = float(forget_bias)  # forget gate open
     if d_out is not None:
         d_out = check_positive_int(d_out, "d_out")
         params["W_y"] = rng.normal(0.0, np.sqrt(1.0 / d_hidden), size=(d_hidden, d_out))
@@ -283,6 +287,45 @@ def backward(dH, params, cache, *, truncate=None):
                          f"got {dH.shape}")
     truncate = _check_truncate(truncate, X.shape[0])
     return _backward(dH, p, spec, cache, truncate)
+
+
+def state_gradients(g, params, cache):
+    """The adjoints :math:`\\partial\\mathcal{L}/\\partial h_t` of every hidden
+    state for the loss :math:`\\mathcal{L} = \\sum g \\odot h_S`.
+
+    Going back from :math:`h_S`, each step multiplies by one Jacobian,
+    :eq:`eq-bptt-jacobian`; the norm of entry ``S - lag`` is the gradient
+    that reaches ``lag`` steps into the past.
+
+    Parameters
+    ----------
+    g : array_like of shape (n, d_h)
+        The adjoint of the last hidden state.
+    params, cache
+        As for :func:`backward`.
+
+    Returns
+    -------
+    ndarray of shape (S + 1, n, d_h)
+        Entry ``t`` is the adjoint of :math:`h_t` (entry 0: of the initial
+        state). For the LSTM, the adjoint of :math:`h_t` (its cell state's
+        adjoint flows on beside it).
+    """
+    if not isinstance(cache, Cache):
+        raise TypeError(f"cache must be the Cache returned by forward, got "
+                        f"{type(cache).__name__}")
+    X, p, spec, _ = _check(cache.X, params, cache.cell)
+    g = as_float_array(g, "g", ndim=2)
+    if g.shape != cache.states[-1][0].shape:
+        raise ValueError(f"g must have the shape of h_S, {cache.states[-1][0].shape}, "
+                         f"got {g.shape}")
+    out = np.empty((X.shape[0] + 1,) + g.shape)
+    d_state = (g,) + tuple(np.zeros_like(g) for _ in range(spec.n_state - 1))
+    out[-1] = g
+    for t in range(X.shape[0] - 1, -1, -1):
+        _, d_state = spec.back(d_state, cache.states[t], cache.kept[t], p["W_h"])  # eq-bptt-jacobian
+        out[t] = d_state[0]
+    return out
 
 
 def _check_truncate(truncate, S):
