@@ -7,7 +7,7 @@ all time steps in one matrix product:
 * ``"vanilla"``: :math:`h_t = \\tanh(x_t W_x + h_{t-1} W_h + b)`,
   :eq:`eq-rnn-vanilla`; its state is ``(h,)``.
 * ``"lstm"``: the long short-term memory cell, :eq:`eq-lstm-gates` to
-  :eq:`eq-lstm-hidden`, with input, forget, candidate and output blocks side
+  :eq:`eq-lstm-hidden`, with input, forget, output and candidate blocks side
   by side in ``W_x`` (d_in, 4 d_h), ``W_h`` (d_h, 4 d_h) and ``b`` (4 d_h,);
   its state is ``(h, c)``.
 
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import sigmoid
 from ._validation import as_float_array, check_positive, check_positive_int, check_rng, lookup
 
 __all__ = ["CELLS", "Cache", "init_params", "forward", "backward", "state_gradients",
@@ -48,24 +47,31 @@ def _vanilla_back(d_new, state, kept, W_h):
     return delta, (delta @ W_h.T,)  # eq-bptt-delta
 
 
+def _sigmoid(Z):
+    return 0.5 + 0.5 * np.tanh(0.5 * Z)  # = 1 / (1 + exp(-Z)), one ufunc, no overflow
+
+
 def _lstm_step(u, state, W_h):
     h, c = state
     Z = u + h @ W_h  # eq-lstm-gates
     d = h.shape[1]
-    i, f, o = sigmoid(Z[:, :d]), sigmoid(Z[:, d:2 * d]), sigmoid(Z[:, 3 * d:])  # eq-lstm-gates
-    g = np.tanh(Z[:, 2 * d:3 * d])  # eq-lstm-gates
+    G = _sigmoid(Z[:, :3 * d])  # input, forget and output gates, eq-lstm-gates
+    i, f, o = G[:, :d], G[:, d:2 * d], G[:, 2 * d:]
+    g = np.tanh(Z[:, 3 * d:])  # the candidate, eq-lstm-gates
     c_new = f * c + i * g  # eq-lstm-cell
     tc = np.tanh(c_new)
     h_new = o * tc  # eq-lstm-hidden
-    return (h_new, c_new), (i, f, g, o, tc)
+    return (h_new, c_new), (G, g, tc)
 
 
 def _lstm_back(d_new, state, kept, W_h):
     dh, dc = d_new
-    i, f, g, o, tc = kept
+    G, g, tc = kept
+    d = g.shape[1]
+    i, f, o = G[:, :d], G[:, d:2 * d], G[:, 2 * d:]
     dc = dc + dh * o * (1.0 - tc * tc)  # eq-lstm-back-cell
-    delta = np.concatenate([dc * g * i * (1.0 - i), dc * state[1] * f * (1.0 - f),
-                            dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o)], axis=1)
+    dG = np.concatenate([dc * g, dc * state[1], dh * tc], axis=1) * G * (1.0 - G)
+    delta = np.concatenate([dG, dc * i * (1.0 - g * g)], axis=1)  # eq-lstm-back-gates
     return delta, (delta @ W_h.T, dc * f)  # eq-lstm-back-cell
 
 
@@ -93,7 +99,7 @@ class Cache:
         ``S + 1`` states, from the initial one; each array (n, d_h).
     kept : list
         Per step, what the cell's backward needs (the vanilla cell: h_t;
-        the LSTM: its gates and tanh(c_t)).
+        the LSTM: its three gates, its candidate and tanh(c_t)).
     cell : str
     """
 

@@ -53,7 +53,7 @@ def _lstm(X, P, cut):
         if cut and t % cut == 0:
             h, c = getval(h), getval(c)
         i, f = _sig(gate(0, t, h)), _sig(gate(1, t, h))
-        g, o = anp.tanh(gate(2, t, h)), _sig(gate(3, t, h))
+        o, g = _sig(gate(2, t, h)), anp.tanh(gate(3, t, h))
         c = f * c + i * g
         h = o * anp.tanh(c)
     return h
