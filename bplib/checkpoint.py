@@ -290,6 +290,8 @@ def backprop(chain, state0, loss_grad, schedule="plain", *, every=None, slots=No
     loss_grad : callable
         ``final_state -> (loss, d_final_state)``.
     schedule : {"plain", "uniform", "revolve"}
+        Keep every record (:eq:`eq-ckpt-plain`), checkpoint every ``every``
+        steps, or run the binomial schedule with ``slots`` stored states.
     every : int, optional
         For ``"uniform"``: the distance between checkpoints, 1 <= every <= S;
         ⌈√S⌉ by default, :eq:`eq-ckpt-sqrt`.

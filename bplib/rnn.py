@@ -211,7 +211,8 @@ def _forward(X, p, spec, state):
 
 
 def forward(X, params, cell="vanilla", *, h0=None):
-    """Run a cell over a sequence, :eq:`eq-rnn-vanilla` (or the LSTM's).
+    """Run a cell over a sequence, :eq:`eq-rnn-vanilla` (or the LSTM's
+    :eq:`eq-lstm-gates`, :eq:`eq-lstm-cell` and :eq:`eq-lstm-hidden`).
 
     Parameters
     ----------
@@ -257,6 +258,10 @@ def _backward(dH, p, spec, cache, truncate):
 def backward(dH, params, cache, *, truncate=None):
     """Backpropagation through time, :eq:`eq-bptt-delta` and :eq:`eq-bptt-grads`.
 
+    For the LSTM the step backwards is :eq:`eq-lstm-back-cell` and
+    :eq:`eq-lstm-back-gates`; the weight gradients are the same sums over
+    time.
+
     Parameters
     ----------
     dH : array_like of shape (S, n, d_h)
@@ -301,7 +306,8 @@ def state_gradients(g, params, cache):
 
     Going back from :math:`h_S`, each step multiplies by one Jacobian,
     :eq:`eq-bptt-jacobian`; the norm of entry ``S - lag`` is the gradient
-    that reaches ``lag`` steps into the past.
+    that reaches ``lag`` steps into the past, bounded by :eq:`eq-bptt-bound`
+    for the vanilla cell.
 
     Parameters
     ----------
@@ -345,7 +351,7 @@ def loss_and_gradients(X, T, params, cell="vanilla", *, h0=None, truncate=None):
     """Half the mean squared error of a read-out of the last hidden state, and its gradients.
 
     :math:`Y = h_S W_y + b_y`, :math:`\\mathcal{L} = \\frac{1}{2n}\\sum (Y - T)^2`
-    (chapter 1's :eq:`eq-mse`), then :func:`backward` with the read-out's
+    (chapter 2's :eq:`eq-mse`), then :func:`backward` with the read-out's
     delta :math:`(Y - T)/n` pushed into :math:`h_S`.
 
     Parameters

@@ -235,9 +235,9 @@ def widget(radius=1.0, length=50, forget_bias=1.0, *, d_hidden=32, d_in=4, n=8, 
     return _widget.explorer(panel, controls, ["radius", "length", "forget_bias"], run)
 
 
-GRID_RADII = (0.5, 0.9, 1.0, 1.1, 1.5, 2.0)
+GRID_RADII = (0.5, 0.9, 1.0, 1.5, 2.0)
 """tuple of float: the spectral radii of the static explorer."""
-GRID_LENGTHS = (25, 50, 100, 200)
+GRID_LENGTHS = (50, 100, 200)
 """tuple of int: its sequence lengths."""
 GRID_FORGET_BIASES = (0.0, 1.0, 3.0)
 """tuple of float: its forget-gate biases."""
