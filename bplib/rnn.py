@@ -14,9 +14,9 @@ all time steps in one matrix product:
 :func:`forward` runs a cell over a sequence ``X`` of shape (S, n, d_in)
 (time first, then the batch) and keeps the states; :func:`backward` is
 backpropagation through time, :eq:`eq-bptt-delta`, full or truncated every
-``truncate`` steps. The only Python loop is over time; the weight gradients,
-sums over time :eq:`eq-bptt-grads`, are one matrix product each over all
-time steps at once. :func:`loss_and_gradients` adds a linear read-out of the
+``truncate`` steps. The only Python loop is over time; each step adds its
+terms of the weight gradients, sums over time :eq:`eq-bptt-grads`, as one
+matrix product over the batch. :func:`loss_and_gradients` adds a linear read-out of the
 last hidden state and half the mean squared error.
 
 Left out: biases of the read-out per step, bidirectional and stacked cells,
@@ -237,21 +237,18 @@ def forward(X, params, cell="vanilla", *, h0=None):
 
 
 def _backward(dH, p, spec, cache, truncate):
-    S, n, d_in = cache.X.shape
-    d_h = p["W_h"].shape[0]
+    S, n, _ = cache.X.shape
     W_h = p["W_h"]
-    delta = np.empty((S, n, spec.blocks * d_h))
-    d_state = tuple(np.zeros((n, d_h)) for _ in range(spec.n_state))
+    grads = {k: np.zeros_like(p[k]) for k in ("W_x", "W_h", "b")}
+    d_state = tuple(np.zeros((n, W_h.shape[0])) for _ in range(spec.n_state))
     for t in range(S - 1, -1, -1):  # t = S, ..., 1 in the text
         d_new = (d_state[0] + dH[t],) + d_state[1:]
-        delta[t], d_state = spec.back(d_new, cache.states[t], cache.kept[t], W_h)
+        delta, d_state = spec.back(d_new, cache.states[t], cache.kept[t], W_h)
+        grads["W_x"] += cache.X[t].T @ delta  # eq-bptt-grads
+        grads["W_h"] += cache.states[t][0].T @ delta  # eq-bptt-grads
+        grads["b"] += delta.sum(axis=0)  # eq-bptt-grads
         if truncate is not None and t % truncate == 0:
             d_state = tuple(np.zeros_like(d) for d in d_state)  # eq-bptt-truncated
-    H_prev = np.stack([s[0] for s in cache.states[:-1]])
-    D = delta.reshape(S * n, -1)
-    grads = {"W_x": cache.X.reshape(S * n, d_in).T @ D,  # eq-bptt-grads
-             "W_h": H_prev.reshape(S * n, d_h).T @ D,  # eq-bptt-grads
-             "b": D.sum(axis=0)}  # eq-bptt-grads
     return grads, d_state
 
 
