@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from bplib import autodiff, mlp, softmax
+from bplib.init import init_params
 
 SIZES = (64, 64, 10)
 ACTIVATIONS = ["tanh", "identity"]
@@ -45,7 +46,7 @@ def load(n=None):
 
 
 def init(sizes=SIZES, rng=0):
-    return mlp.init_params(list(sizes), rng=rng)
+    return init_params(list(sizes), rng=rng)
 
 
 def copy(params):
@@ -62,10 +63,10 @@ def bplib_grads(X, T, params, activations=ACTIVATIONS):
     try:  # the library's own step, when this version of bplib.train has it
         from bplib.train import _loss_and_grads
     except ImportError:  # pragma: no cover - the same lines, spelled out
-        Z, cache = mlp._forward(X, params, activations)
+        Z, cache = mlp.feedforward(X, params, activations)
         log_p = _log_softmax(Z)
         delta = (np.exp(log_p) - T) / len(X)
-        return float(-np.sum(T * log_p) / len(X)), mlp._backward(delta, params, cache)
+        return float(-np.sum(T * log_p) / len(X)), mlp.backpropagate(delta, params, cache)
     return _loss_and_grads(X, T, params, activations, 0.0)
 
 

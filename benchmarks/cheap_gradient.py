@@ -25,7 +25,7 @@ try:
 except ImportError:  # run as a script
     import _timing as timing
 
-from bplib import autodiff, losses, mlp
+from bplib import autodiff, init, losses, mlp
 
 TARGET = 2.5
 
@@ -53,7 +53,7 @@ def measure(d_in, hidden, width, n, args, rng):
     sizes = [d_in] + [width] * hidden + [10]
     L = len(sizes) - 1
     acts = ["tanh"] * hidden + ["identity"]
-    params = mlp.init_params(sizes, rng=0)
+    params = init.init_params(sizes, rng=0)
     X, T = rng.normal(size=(n, d_in)), rng.normal(size=(n, 10))
     f = _autodiff_f(X, T, L, acts)
     _, g_mlp = mlp.loss_and_gradients(X, T, params, acts)

@@ -22,7 +22,7 @@ try:
 except ImportError:  # run as a script
     import _timing as timing
 
-from bplib import autodiff, dual, mlp
+from bplib import autodiff, dual, init, mlp
 
 
 def _loss(X, T):
@@ -46,7 +46,7 @@ def main(argv=None):
         timing.header("Forward mode (one pass per parameter) vs reverse mode (one sweep), "
                       "8-h-1 tanh, batch 16", args)
         for h in hidden:
-            params = mlp.init_params([8, h, 1], rng=0)
+            params = init.init_params([8, h, 1], rng=0)
             P = sum(v.size for v in params.values())
             g_fwd, passes = dual.forward_gradient(f, params)
             _, g_rev = autodiff.value_and_grad(f, params)

@@ -19,7 +19,7 @@ import statistics
 import sys
 import time
 
-from bplib import gradient_flow
+from bplib.explorers import gradient_flow
 
 CYCLE = {
     "depth": [20, 5, 12, 20],

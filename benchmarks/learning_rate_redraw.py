@@ -22,7 +22,7 @@ try:
 except ImportError:  # run as a script
     import _timing as timing
 
-from bplib import learning_rate
+from bplib.explorers import learning_rate
 
 
 def main(argv=None):

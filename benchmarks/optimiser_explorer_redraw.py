@@ -21,7 +21,8 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from bplib import capacity_explorer, optimiser_explorer
+from bplib.explorers import capacity as capacity_explorer
+from bplib.explorers import optimiser as optimiser_explorer
 
 
 def _ms(seconds):
@@ -30,7 +31,7 @@ def _ms(seconds):
 
 def optimiser_moves(moves=20, warmup=3):
     box = optimiser_explorer.widget()
-    slider = box.controls["lr"]
+    slider = box.controls["eta"]
     values = 10 ** np.linspace(-3.95, -0.55, moves + warmup)  # off the slider's 0.1 grid
     times = []
     for i, value in enumerate(values):

@@ -68,7 +68,7 @@ def _moves(box, control, values, warmup):
 
 
 def learning_rate(moves, warmup):
-    from bplib import learning_rate as widget_module
+    from bplib.explorers import learning_rate as widget_module
 
     box = widget_module.widget()
     values = [float(v) for v in np.geomspace(1e-3, 10**0.5, moves + warmup)]
@@ -76,7 +76,7 @@ def learning_rate(moves, warmup):
 
 
 def xor(moves, warmup):
-    from bplib import xor_explorer as widget_module
+    from bplib.explorers import xor as widget_module
 
     box = widget_module.widget()
     values = list(range(1, moves + warmup + 1))  # a new start each move: never cached
@@ -84,7 +84,7 @@ def xor(moves, warmup):
 
 
 def gradient_flow(moves, warmup):
-    from bplib import gradient_flow as widget_module
+    from bplib.explorers import gradient_flow as widget_module
 
     box = widget_module.widget(depth=20, width=64)  # the largest network the sliders allow
     values = [float(v) for v in np.geomspace(0.11, 9.5, moves + warmup)]
@@ -93,16 +93,16 @@ def gradient_flow(moves, warmup):
 
 
 def optimiser(moves, warmup):
-    from bplib import optimiser_explorer as widget_module
+    from bplib.explorers import optimiser as widget_module
 
     box = widget_module.widget()
     # values off the slider's grid, so the experiment's cache never answers
     values = [float(v) for v in 10 ** np.linspace(-3.93, -0.57, moves + warmup)]
-    return _moves(box, "lr", values, warmup), "optimiser explorer (ch. 7), η slider, 300 steps"
+    return _moves(box, "eta", values, warmup), "optimiser explorer (ch. 7), η slider, 300 steps"
 
 
 def capacity(moves, warmup, runs):
-    from bplib import capacity_explorer as widget_module
+    from bplib.explorers import capacity as widget_module
 
     box = widget_module.widget()
     decays = list(widget_module.DECAYS)

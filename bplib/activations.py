@@ -14,7 +14,8 @@ input of any size (``sigmoid(-1000.0)`` is ``0.0``, quietly). Infinite input
 gives the function's limit; NaN propagates.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -110,11 +111,7 @@ def tanh_derivative(Z):
     -------
     ndarray of the shape of ``Z``
     """
-    return _tanh_derivative_from_output(np.tanh(_as_array(Z)))
-
-
-def _tanh_derivative_from_output(A):
-    return 1.0 - A * A  # eq-tanh-derivative
+    return 1.0 - np.tanh(_as_array(Z)) ** 2  # eq-tanh-derivative
 
 
 def relu(Z):
@@ -183,28 +180,43 @@ def softplus_derivative(Z):
     return sigmoid(Z)
 
 
-class Activation(NamedTuple):
-    """An activation and its derivative; unpacks as ``f, df = ...``."""
+@dataclass(frozen=True)
+class Activation:
+    """An activation, its derivative, and what the backward passes may reuse.
+
+    Unpacks as ``f, df = get_activation(name)``.
+
+    Attributes
+    ----------
+    function, derivative : callable
+        :math:`f` and :math:`f'`, both of the pre-activation ``Z``.
+    derivative_from_output : callable or None
+        :math:`f'(Z)` computed from the output :math:`A = f(Z)`, for the
+        activations where that gives the very same numbers and saves
+        computing ``f`` again (the backward passes keep ``A``); None
+        otherwise. The sigmoid has none on purpose:
+        :math:`\\sigma(z)\\sigma(-z)` from ``Z`` keeps its tail where
+        :math:`A` rounds to 1.
+    """
 
     function: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray], np.ndarray]
+    derivative_from_output: Callable[[np.ndarray], np.ndarray] | None = None
+
+    def __iter__(self):
+        return iter((self.function, self.derivative))
 
 
 ACTIVATIONS = {
     "sigmoid": Activation(sigmoid, sigmoid_derivative),
-    "tanh": Activation(tanh, tanh_derivative),
-    "relu": Activation(relu, relu_derivative),
-    "identity": Activation(identity, identity_derivative),
+    "tanh": Activation(tanh, tanh_derivative,
+                       lambda A: 1.0 - A * A),  # eq-tanh-derivative
+    "relu": Activation(relu, relu_derivative,
+                       lambda A: (A > 0).astype(np.float64)),  # eq-relu
+    "identity": Activation(identity, identity_derivative, np.ones_like),
     "softplus": Activation(softplus, softplus_derivative),
 }
 """dict of str to Activation: every activation in ``bplib``, by name."""
-
-_FROM_OUTPUT = {"tanh": _tanh_derivative_from_output}
-"""The derivative :math:`f'(Z)` as a function of the output :math:`A = f(Z)`,
-for the activations where that gives the very same numbers and saves
-computing ``f`` again (the backward passes keep ``A``). The sigmoid is left
-out on purpose: :math:`\\sigma(z)\\sigma(-z)` from ``Z`` keeps its tail
-where :math:`A` rounds to 1."""
 
 
 def get_activation(name):
@@ -219,7 +231,8 @@ def get_activation(name):
     Returns
     -------
     Activation
-        The pair ``(function, derivative)``; both take the pre-activation.
+        Unpacks as ``(function, derivative)``; both take the
+        pre-activation.
 
     Raises
     ------

@@ -36,6 +36,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "softmax_cross_entropy",
     "value_and_grad",
+    "operation",
 ]
 
 
@@ -290,11 +291,11 @@ class Tensor:
     def activation(self, name):
         """An activation of :mod:`bplib.activations`, by name; VJP
         :eq:`eq-ad-vjp-elementwise` with the activation's derivative."""
-        f, df = activations.get_activation(name)
-        from_output = activations._FROM_OUTPUT.get(name)
+        f = activations.get_activation(name)
+        from_output = f.derivative_from_output
         if from_output:  # e.g. 1 - tanh^2 from the output: no second tanh
-            return self._unary(f, lambda x, y: from_output(y), name)
-        return self._unary(f, lambda x, y: df(x), name)
+            return self._unary(f.function, lambda x, y: from_output(y), name)
+        return self._unary(f.function, lambda x, y: f.derivative(x), name)
 
     def sigmoid(self):
         """Elementwise logistic sigmoid."""
@@ -400,8 +401,8 @@ def softmax_cross_entropy(Z, T):
     The inputs are checked once, and one log-softmax serves both the value
     and the VJP."""
     T = _check_loss_input(Z, T)
-    Zv, T = softmax._check_targets(Z.value, T)
-    log_p, n = softmax._log_softmax(Zv), len(Zv)
+    Zv, T = softmax.check_targets(Z.value, T)
+    log_p, n = softmax.log_probabilities(Zv), len(Zv)
     out = Tensor._node(np.array(-np.sum(T * log_p) / n), (Z,),
                        "softmax_cross_entropy")  # eq-softmax-ce
 
@@ -446,3 +447,19 @@ def value_and_grad(f, params):
     # a parameter that f does not use is not in the graph: its gradient is 0
     return float(out.value), {key: np.zeros_like(node.value) if node.grad is None
                               else node.grad for key, node in nodes.items()}
+
+
+def operation(value, parents, vjps, op):
+    """Output node of an operation defined outside this module: ``vjps[i](g)``
+    returns the contribution of the output's adjoint ``g`` to ``parents[i]``'s
+    adjoint (that parent's shape); only parents that require a gradient are
+    visited."""
+    parents = tuple(_lift(p) for p in parents)
+    out = Tensor._node(np.asarray(value, dtype=float), parents, op)
+
+    def _backward(g):
+        for p, vjp in zip(parents, vjps):
+            if p.requires_grad:
+                p.grad += vjp(g)
+    out._backward = _backward
+    return out

@@ -100,8 +100,8 @@ class _MLPChain:
     def __init__(self, params, activations):
         from . import mlp
 
-        params, sizes = mlp._check_params(params)
-        self.activations = mlp._check_activations(activations, len(sizes) - 1)
+        params, sizes = mlp.check_params(params)
+        self.activations = mlp.check_activations(activations, len(sizes) - 1)
         self.p, self.n = params, len(sizes) - 1
 
     def step(self, t, state):

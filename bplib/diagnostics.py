@@ -248,7 +248,7 @@ def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
     X : array_like of shape (n, d_0)
     T : array_like of shape (n, d_L)
     params : dict of str to ndarray
-        As made by :mod:`bplib.init` or :func:`bplib.mlp.init_params`.
+        As made by :func:`bplib.init.init_params`.
     activations : list of str
         One per layer.
     loss : str, default "squared_error"

@@ -24,7 +24,8 @@ import numpy as np
 from ._validation import check_positive_int, check_rng
 from .activations import get_activation
 from .losses import get_loss
-from .mlp import _check_T, _forward, forward, init_params
+from .init import init_params
+from .mlp import feedforward, forward
 
 __all__ = ["MultiplyAdds", "count_multiply_adds", "input_gradient", "time_orders"]
 
@@ -142,10 +143,12 @@ def input_gradient(X, T, params, activations, loss="squared_error",
     """
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
-    if loss == "binary_cross_entropy_with_logits":
-        raise ValueError("input_gradient needs dL/dY: use a loss of the output Y")
+    rule = get_loss(loss)
+    if rule.logits_for is not None:
+        raise ValueError(f"input_gradient needs dL/dY: use a loss of the output Y, "
+                         f"not {loss!r}, which takes the logits")
     Y, cache = forward(X, params, activations)
-    dY = get_loss(loss)[1](Y, _check_T(T, cache))
+    dY = rule.gradient(Y, T)
     evaluate = _right_to_left if order == "right_to_left" else _left_to_right
     return evaluate(dY, params, _derivatives(cache))
 
@@ -197,10 +200,10 @@ def time_orders(widths, depth=4, n=8, repeats=5, rng=0):
         params = init_params([w] * depth + [1], rng=rng)
         activations = ["tanh"] * (depth - 1) + ["identity"]
         X = rng.normal(size=(n, w))
-        Y, cache = _forward(X, params, tuple(activations))
+        Y, cache = feedforward(X, params, tuple(activations))
         D, dY = _derivatives(cache), Y - 1.0
         runs = {
-            "forward": lambda: _forward(X, params, activations),
+            "forward": lambda: feedforward(X, params, activations),
             "right_to_left": lambda: _right_to_left(dY, params, D),
             "left_to_right": lambda: _left_to_right(dY, params, D),
         }

@@ -22,6 +22,7 @@ from ._validation import (
 
 __all__ = [
     "DivergenceError",
+    "check_data",
     "History",
     "predict",
     "loss",
@@ -95,7 +96,9 @@ def _check_model(X, W, b):
     return X, W, b
 
 
-def _check_data(X, T, W, b):
+def check_data(X, T, W, b):
+    """``X, T, W, b`` as float64 arrays of matching shapes, or a clear error
+    naming the argument (``b`` may be None)."""
     X, W, b = _check_model(X, W, b)
     T = as_float_array(T, "T", ndim=(1, 2))
     if T.shape != (len(X), 1):
@@ -164,7 +167,7 @@ def gradient(X, T, W, b=None):
     db : ndarray of shape (1,) or None
         The column sum of :math:`(Y - T)/n`; None when ``b`` is None.
     """
-    X, T, W, b = _check_data(X, T, W, b)
+    X, T, W, b = check_data(X, T, W, b)
     return _gradient(X, T, W, b)
 
 
@@ -213,7 +216,7 @@ def least_squares(X, T):
     -------
     W : ndarray of shape (d, 1)
     """
-    X, T, _, _ = _check_data(X, T, np.zeros((np.shape(X)[1], 1)), None)
+    X, T, _, _ = check_data(X, T, np.zeros((np.shape(X)[1], 1)), None)
     return np.linalg.lstsq(X, T, rcond=None)[0]  # eq-linear-normal
 
 
@@ -282,7 +285,7 @@ def gradient_descent(X, T, W0, eta, steps, b0=None, *, on_divergence="raise"):
     History
         ``steps + 1`` weights and losses, the start included.
     """
-    X, T, W, b = _check_data(X, T, W0, b0)
+    X, T, W, b = check_data(X, T, W0, b0)
     eta = check_positive(eta, "eta")
     steps = check_positive_int(steps, "steps")
     everything = np.arange(len(X))
@@ -302,7 +305,7 @@ def lms(X, T, W0, eta, epochs, b0=None, *, rng=0, on_divergence="raise"):
         ``epochs * n + 1`` weights and full-batch losses, one after every
         single-example update.
     """
-    X, T, W, b = _check_data(X, T, W0, b0)
+    X, T, W, b = check_data(X, T, W0, b0)
     eta = check_positive(eta, "eta")
     epochs = check_positive_int(epochs, "epochs")
     rng = check_rng(rng)

@@ -14,12 +14,16 @@ For a sigmoid output prefer the cross-entropy computed from the logits ``Z``
 ``log(0)``, and its gradient is simply ``(sigmoid(Z) - T) / n``.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from ._validation import as_float_array, check_positive, check_same_shape, lookup
 from .activations import sigmoid, softplus
 
 __all__ = [
+    "Loss",
     "LOSSES",
     "get_loss",
     "squared_error",
@@ -184,17 +188,41 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     return (Y - T) / (Y * (1.0 - Y)) / len(Y)  # eq-bce-dy
 
 
+@dataclass(frozen=True)
+class Loss:
+    """A loss and its gradient, called as ``f(output, T)``; unpacks as
+    ``loss, gradient = get_loss(name)``.
+
+    Attributes
+    ----------
+    function, gradient : callable
+        The loss (a float) and its gradient with respect to the output.
+    logits_for : str or None
+        None when the output is the network's output ``Y``; otherwise the
+        name of the output activation whose logits ``Z`` the loss takes
+        instead (it folds that activation in: ``"sigmoid"`` for
+        :func:`binary_cross_entropy_with_logits`), and ``gradient`` is then
+        the output delta itself.
+    """
+
+    function: Callable
+    gradient: Callable
+    logits_for: str | None = None
+
+    def __iter__(self):
+        return iter((self.function, self.gradient))
+
+
 LOSSES = {
-    "squared_error": (squared_error, squared_error_gradient),
-    "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_gradient),
-    "binary_cross_entropy_with_logits": (
+    "squared_error": Loss(squared_error, squared_error_gradient),
+    "binary_cross_entropy": Loss(binary_cross_entropy, binary_cross_entropy_gradient),
+    "binary_cross_entropy_with_logits": Loss(
         binary_cross_entropy_with_logits,
         binary_cross_entropy_with_logits_gradient,
+        logits_for="sigmoid",
     ),
 }
-"""dict of str to (loss, gradient): each called as ``f(output, T)``, where
-the output is ``Y`` except for ``"binary_cross_entropy_with_logits"``, which
-takes the logits ``Z``."""
+"""dict of str to Loss: every loss of this module, by name."""
 
 
 def get_loss(name):
@@ -208,8 +236,8 @@ def get_loss(name):
 
     Returns
     -------
-    tuple of (callable, callable)
-        ``(loss, gradient)``.
+    Loss
+        Unpacks as ``(loss, gradient)``.
 
     Raises
     ------

@@ -7,7 +7,7 @@ gradients returned by :func:`backward` have the same keys and shapes, and the
 dict can be handed to :func:`bplib.gradcheck.check_gradients` as it is.
 Each layer has its own activation, named as in :mod:`bplib.activations`::
 
-    params = init_params([2, 8, 8, 1], rng=0)
+    params = init.init_params([2, 8, 8, 1], rng=0)
     loss, grads = loss_and_gradients(X, T, params, ["tanh", "tanh", "sigmoid"])
 
 Everything is vectorised over the batch: the forward pass costs one matrix
@@ -19,29 +19,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import (
-    as_float_array,
-    check_positive,
-    check_positive_int,
-    check_rng,
-    check_same_shape,
-)
-from .activations import _FROM_OUTPUT, get_activation
+from ._validation import as_float_array, check_same_shape
+from .activations import ACTIVATIONS, get_activation
 from .losses import get_loss
 
 __all__ = [
     "Cache",
-    "init_params",
-    "layer_sizes",
+    "feedforward",
+    "backpropagate",
     "forward",
     "output_delta",
     "backward",
     "loss_and_gradients",
+    "check_params",
+    "check_activations",
+    "layer_sizes",
     "cache_nbytes",
 ]
-
-_LOGITS = "binary_cross_entropy_with_logits"
-
 
 @dataclass(frozen=True)
 class Cache:
@@ -65,40 +59,6 @@ class Cache:
     activations: tuple
 
 
-def init_params(sizes, rng=0, scale=None):
-    """Random weights and zero biases for a network with the given layer sizes.
-
-    Parameters
-    ----------
-    sizes : sequence of int
-        ``(d_0, d_1, ..., d_L)``: the number of inputs, then the units of
-        each layer; at least two entries, all >= 1.
-    rng : int or numpy.random.Generator, default 0
-        Seed or generator for the weights.
-    scale : float, optional
-        Standard deviation of every weight. By default ``1 / sqrt(d_{l-1})``
-        for layer ``l``, which keeps the weighted inputs of order one
-        (chapter 6 compares initialisations).
-
-    Returns
-    -------
-    dict of str to ndarray
-        ``W<l>`` of shape ``(d_{l-1}, d_l)``, normal; ``b<l>`` of shape
-        ``(d_l,)``, zero.
-    """
-    if np.ndim(sizes) != 1 or len(sizes) < 2:
-        raise ValueError(f"sizes must list two or more layer sizes (d_0, ..., d_L), got {sizes!r}")
-    sizes = [check_positive_int(d, f"sizes[{i}]") for i, d in enumerate(sizes)]
-    scale = None if scale is None else check_positive(scale, "scale")
-    rng = check_rng(rng)
-    params = {}
-    for l, (d_prev, d) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        std = 1.0 / np.sqrt(d_prev) if scale is None else scale
-        params[f"W{l}"] = rng.normal(scale=std, size=(d_prev, d))
-        params[f"b{l}"] = np.zeros(d)
-    return params
-
-
 def layer_sizes(params):
     """The sizes ``(d_0, ..., d_L)`` of a network, after checking its parameters.
 
@@ -114,11 +74,19 @@ def layer_sizes(params):
     -------
     tuple of int
     """
-    return _check_params(params)[1]
+    return check_params(params)[1]
 
 
-def _check_params(params):
-    """Return ``params`` as float64 arrays (a new dict) and the layer sizes."""
+def check_params(params):
+    """``params`` as float64 arrays (a new dict) and the layer sizes, or a
+    clear error (see :func:`layer_sizes`).
+
+    Returns
+    -------
+    params : dict of str to ndarray
+    sizes : tuple of int
+        ``(d_0, ..., d_L)``.
+    """
     if not isinstance(params, dict):
         raise TypeError(
             f"params must be a dict such as {{'W1': W1, 'b1': b1}}, got {type(params).__name__}"
@@ -146,7 +114,8 @@ def _check_params(params):
     return checked, tuple(sizes)
 
 
-def _check_activations(activations, L):
+def check_activations(activations, L):
+    """``activations`` as a tuple of ``L`` known names, or a clear error."""
     if isinstance(activations, str) or not isinstance(activations, (list, tuple)):
         hint = f"; for one activation everywhere use [{activations!r}] * {L}"
         raise TypeError(
@@ -172,7 +141,12 @@ def _check_X(X, sizes):
     return X
 
 
-def _forward(X, params, activations):
+def feedforward(X, params, activations):
+    """The forward pass, :eq:`eq-delta-layer`, on checked input (no checks).
+
+    The core of :func:`forward`, for callers that checked ``X``, ``params``
+    and ``activations`` once (see :func:`check_params`).
+    """
     A, Z = {0: X}, {}
     for l, name in enumerate(activations, start=1):
         f = get_activation(name).function
@@ -189,7 +163,7 @@ def forward(X, params, activations):
     X : array_like of shape (n, d_0)
         One example per row.
     params : dict of str to ndarray
-        As returned by :func:`init_params`.
+        As returned by :func:`bplib.init.init_params`.
     activations : list of str
         One name per layer, from :data:`bplib.activations.ACTIVATIONS`.
 
@@ -200,9 +174,9 @@ def forward(X, params, activations):
     cache : Cache
         Every :math:`A^{(l)}` and :math:`Z^{(l)}`, and the activations' names.
     """
-    params, sizes = _check_params(params)
-    activations = _check_activations(activations, len(sizes) - 1)
-    return _forward(_check_X(X, sizes), params, activations)
+    params, sizes = check_params(params)
+    activations = check_activations(activations, len(sizes) - 1)
+    return feedforward(_check_X(X, sizes), params, activations)
 
 
 def _check_T(T, cache):
@@ -240,28 +214,30 @@ def output_delta(cache, T, loss="squared_error"):
 
 
 def _output_delta(cache, T, loss):
-    L, (_, gradient) = len(cache.Z), get_loss(loss)
-    if loss == _LOGITS:
-        if cache.activations[-1] != "sigmoid":
+    L, rule = len(cache.Z), get_loss(loss)
+    if rule.logits_for is not None:  # the loss folds the output activation in
+        if cache.activations[-1] != rule.logits_for:
             raise ValueError(
-                f"loss {_LOGITS!r} needs a 'sigmoid' output layer, "
+                f"loss {loss!r} needs a {rule.logits_for!r} output layer, "
                 f"got {cache.activations[-1]!r}"
             )
-        return gradient(cache.Z[L], T)  # eq-delta-logits
+        return rule.gradient(cache.Z[L], T)  # eq-delta-logits
     df = get_activation(cache.activations[-1]).derivative
-    return gradient(cache.A[L], T) * df(cache.Z[L])  # eq-delta-output
+    return rule.gradient(cache.A[L], T) * df(cache.Z[L])  # eq-delta-output
 
 
 def _derivative(cache, l):
     """f'(Z) of layer ``l``; from the kept output where the activation
     allows it (tanh: 1 - A², no second tanh, the very same numbers)."""
-    name = cache.activations[l - 1]
-    if name in _FROM_OUTPUT:
-        return _FROM_OUTPUT[name](cache.A[l])  # eq-tanh-derivative
-    return get_activation(name).derivative(cache.Z[l])
+    f = ACTIVATIONS[cache.activations[l - 1]]
+    if f.derivative_from_output is not None:
+        return f.derivative_from_output(cache.A[l])
+    return f.derivative(cache.Z[l])
 
 
-def _backward(delta, params, cache):
+def backpropagate(delta, params, cache):
+    """The delta recursion and the gradients it gives, on checked input (no
+    checks): the core of :func:`backward`, :eq:`eq-delta-recursion`."""
     grads = {}
     for l in range(len(cache.Z), 0, -1):  # l = L, ..., 1
         grads[f"W{l}"] = cache.A[l - 1].T @ delta  # eq-delta-dW
@@ -300,12 +276,12 @@ def backward(delta, params, cache):
         raise TypeError(
             f"cache must be the Cache returned by forward, got {type(cache).__name__}"
         )
-    params, sizes = _check_params(params)
+    params, sizes = check_params(params)
     if sizes != tuple(cache.A[l].shape[1] for l in range(len(cache.A))):
         raise ValueError(f"params (layer sizes {sizes}) are not the ones the cache was made with")
     delta = as_float_array(delta, "delta", ndim=2)
     check_same_shape(cache.A[len(cache.Z)], delta, ("Y", "delta"))
-    return _backward(delta, params, cache)
+    return backpropagate(delta, params, cache)
 
 
 def loss_and_gradients(X, T, params, activations, loss="squared_error"):
@@ -331,14 +307,14 @@ def loss_and_gradients(X, T, params, activations, loss="squared_error"):
     grads : dict of str to ndarray
         Keyed and shaped like ``params``.
     """
-    params, sizes = _check_params(params)
-    activations = _check_activations(activations, len(sizes) - 1)
-    Y, cache = _forward(_check_X(X, sizes), params, activations)
+    params, sizes = check_params(params)
+    activations = check_activations(activations, len(sizes) - 1)
+    Y, cache = feedforward(_check_X(X, sizes), params, activations)
     T = _check_T(T, cache)
     delta = _output_delta(cache, T, loss)
-    loss_function = get_loss(loss)[0]
-    value = loss_function(cache.Z[len(sizes) - 1] if loss == _LOGITS else Y, T)
-    return value, _backward(delta, params, cache)
+    rule = get_loss(loss)
+    value = rule.function(Y if rule.logits_for is None else cache.Z[len(sizes) - 1], T)
+    return value, backpropagate(delta, params, cache)
 
 
 def cache_nbytes(cache):

@@ -3,16 +3,16 @@
 Chapter 7 of the book (training in practice). Backpropagation delivers the
 gradient; an optimiser decides what to do with it. Each optimiser here keeps
 whatever it remembers between steps (a velocity, running moments, a step
-count) and updates a parameter dict such as :func:`bplib.mlp.init_params`
+count) and updates a parameter dict such as :func:`bplib.init.init_params`
 returns **in place**::
 
-    opt = Adam(lr=1e-3)
+    opt = Adam(eta=1e-3)
     for X_batch, T_batch in batches:
         loss, grads = loss_and_gradients(X_batch, T_batch, params, activations)
         opt.step(params, grads)          # changes the arrays in params
 
-The learning rate ``lr`` (the book's :math:`\\eta`) may be changed between
-steps, which is how a schedule such as :func:`cosine` acts.
+The learning rate ``eta`` (:math:`\\eta`) may be changed between steps,
+which is how a schedule such as :func:`cosine` acts.
 """
 
 import math
@@ -22,7 +22,7 @@ import numpy as np
 
 from ._validation import check_non_negative, check_positive, check_positive_int
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "cosine"]
+__all__ = ["Optimiser", "SGD", "Momentum", "Adam", "cosine"]
 
 
 def _check_fraction(value, name):
@@ -43,7 +43,7 @@ def _key_difference(params, grads):
     return "grads " + " and ".join(said)
 
 
-class Optimizer:
+class Optimiser:
     """What every optimiser shares: a checked learning rate, a step count and
     the check that ``params`` and ``grads`` match.
 
@@ -52,23 +52,23 @@ class Optimizer:
 
     Parameters
     ----------
-    lr : float
+    eta : float
         The learning rate :math:`\\eta`, > 0.
     """
 
-    def __init__(self, lr):
-        self.lr = lr
+    def __init__(self, eta):
+        self.eta = eta
         self.t = 0  # steps taken
         self._shapes = None  # the parameter structure seen at the first step
 
     @property
-    def lr(self):
+    def eta(self):
         """float: the learning rate :math:`\\eta` (> 0), settable between steps."""
-        return self._lr
+        return self._eta
 
-    @lr.setter
-    def lr(self, value):
-        self._lr = check_positive(value, "lr")
+    @eta.setter
+    def eta(self, value):
+        self._eta = check_positive(value, "eta")
 
     def reset(self):
         """Forget the step count and all state, as if freshly made."""
@@ -85,7 +85,7 @@ class Optimizer:
         ----------
         params : dict of str to ndarray
             Float arrays, changed in place (e.g. from
-            :func:`bplib.mlp.init_params`).
+            :func:`bplib.init.init_params`).
         grads : dict of str to ndarray
             The same keys and shapes, e.g. from
             :func:`bplib.mlp.loss_and_gradients`.
@@ -100,15 +100,11 @@ class Optimizer:
 
         Notes
         -----
-        ``grads`` is not scanned for NaN or infinite entries: one
-        ``np.isfinite(g).all()`` per array costs about as much as the update
-        itself (0.8 times an SGD step on the 64-64-10 digits network), and
-        this runs once per minibatch. A non-finite gradient is caught one
-        step later instead: :func:`bplib.train.train` stops at the first
-        non-finite loss (:class:`bplib.linear.DivergenceError`), and
-        :func:`bplib.mlp.forward` and :func:`bplib.mlp.loss_and_gradients`
-        refuse the non-finite parameters it leaves ("W1 must be finite, got
-        1 NaN or infinite entry").
+        ``grads`` is not scanned for NaN or infinite entries, which would
+        cost about as much as the update itself on every minibatch. A
+        non-finite gradient is caught one step later instead:
+        :func:`bplib.train.train` stops at the first non-finite loss, and
+        :func:`bplib.mlp.forward` refuses the non-finite parameters it leaves.
         """
         self._check(params, grads)
         self.t += 1
@@ -149,26 +145,26 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        return f"{type(self).__name__}(lr={self.lr:g})"
+        return f"{type(self).__name__}(eta={self.eta:g})"
 
 
-class SGD(Optimizer):
+class SGD(Optimiser):
     """Plain (minibatch) stochastic gradient descent, :eq:`eq-sgd`.
 
     Each step moves every parameter by :math:`-\\eta` times its gradient.
 
     Parameters
     ----------
-    lr : float
+    eta : float
         The learning rate :math:`\\eta`, > 0.
     """
 
     def _update(self, params, grads):
         for key, theta in params.items():
-            theta -= self.lr * grads[key]  # eq-sgd
+            theta -= self.eta * grads[key]  # eq-sgd
 
 
-class Momentum(Optimizer):
+class Momentum(Optimiser):
     """SGD with (heavy-ball) momentum, :eq:`eq-momentum`.
 
     A velocity :math:`v` accumulates the gradients, each older one
@@ -179,14 +175,14 @@ class Momentum(Optimizer):
 
     Parameters
     ----------
-    lr : float
+    eta : float
         The learning rate :math:`\\eta`, > 0.
     momentum : float, default 0.9
         :math:`\\mu`, in [0, 1).
     """
 
-    def __init__(self, lr, momentum=0.9):
-        super().__init__(lr)
+    def __init__(self, eta, momentum=0.9):
+        super().__init__(eta)
         self.momentum = _check_fraction(momentum, "momentum")
         self.velocity = {}
 
@@ -201,13 +197,13 @@ class Momentum(Optimizer):
             v = self.velocity[key]
             v *= mu
             v += grads[key]  # eq-momentum
-            theta -= self.lr * v  # eq-momentum
+            theta -= self.eta * v  # eq-momentum
 
     def __repr__(self):
-        return f"Momentum(lr={self.lr:g}, momentum={self.momentum:g})"
+        return f"Momentum(eta={self.eta:g}, momentum={self.momentum:g})"
 
 
-class Adam(Optimizer):
+class Adam(Optimiser):
     """Adam (Kingma and Ba, 2015): steps scaled by running estimates of the
     gradient's first two moments, with bias correction.
 
@@ -222,7 +218,7 @@ class Adam(Optimizer):
 
     Parameters
     ----------
-    lr : float, default 1e-3
+    eta : float, default 1e-3
         The learning rate :math:`\\eta`, > 0: about the largest change of
         any parameter in one step.
     beta1 : float, default 0.9
@@ -233,8 +229,8 @@ class Adam(Optimizer):
         Added to :math:`\\sqrt{\\hat v}`, > 0, against division by zero.
     """
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(lr)
+    def __init__(self, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(eta)
         self.beta1 = _check_fraction(beta1, "beta1")
         self.beta2 = _check_fraction(beta2, "beta2")
         self.eps = check_positive(eps, "eps")
@@ -258,53 +254,53 @@ class Adam(Optimizer):
             m_hat = m / (1 - b1**t)  # eq-adam-bias-correction
             v_hat = v / (1 - b2**t)  # eq-adam-bias-correction
             rms = np.sqrt(v_hat) + self.eps
-            theta -= self.lr * m_hat / rms  # eq-adam-update
+            theta -= self.eta * m_hat / rms  # eq-adam-update
 
     def __repr__(self):
-        return (f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, "
+        return (f"Adam(eta={self.eta:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, "
                 f"eps={self.eps:g})")
 
 
-def cosine(lr_max, epochs, lr_min=0.0):
+def cosine(eta_max, epochs, eta_min=0.0):
     """A cosine learning-rate schedule, for ``train(..., schedule=...)``.
 
-    The rate falls from ``lr_max`` at epoch 0 to ``lr_min`` at epoch
+    The rate falls from ``eta_max`` at epoch 0 to ``eta_min`` at epoch
     ``epochs`` along half a cosine:
     :math:`\\eta_e = \\eta_{\\min} + \\tfrac12(\\eta_{\\max} - \\eta_{\\min})
-    (1 + \\cos(\\pi e / E))`; it stays at ``lr_min`` after that.
+    (1 + \\cos(\\pi e / E))`; it stays at ``eta_min`` after that.
 
     Parameters
     ----------
-    lr_max : float
+    eta_max : float
         The starting rate, > 0.
     epochs : int
-        :math:`E`, the epoch at which the rate reaches ``lr_min``.
-    lr_min : float, default 0.0
-        The final rate, 0 <= lr_min < lr_max. A rate of exactly 0 is
-        replaced by ``1e-3 * lr_max`` at the last epochs, since optimisers
-        require ``lr > 0``.
+        :math:`E`, the epoch at which the rate reaches ``eta_min``.
+    eta_min : float, default 0.0
+        The final rate, 0 <= eta_min < eta_max. A rate of exactly 0 is
+        replaced by ``1e-3 * eta_max`` at the last epochs, since optimisers
+        require ``eta > 0``.
 
     Returns
     -------
     callable
-        ``schedule(epoch) -> lr``, for an integer ``epoch >= 0``.
+        ``schedule(epoch) -> eta``, for an integer ``epoch >= 0``.
 
     Raises
     ------
     TypeError, ValueError
-        Naming the argument (``lr_max``, ``epochs``, ``lr_min``, or the
+        Naming the argument (``eta_max``, ``epochs``, ``eta_min``, or the
         schedule's ``epoch``) that is not a number in its range.
     """
-    lr_max = check_positive(lr_max, "lr_max")
+    eta_max = check_positive(eta_max, "eta_max")
     epochs = check_positive_int(epochs, "epochs")
-    lr_min = check_non_negative(lr_min, "lr_min")
-    if not lr_min < lr_max:
-        raise ValueError(f"lr_min must lie in [0, lr_max={lr_max:g}), got {lr_min:g}")
-    floor = max(lr_min, 1e-3 * lr_max)
+    eta_min = check_non_negative(eta_min, "eta_min")
+    if not eta_min < eta_max:
+        raise ValueError(f"eta_min must lie in [0, eta_max={eta_max:g}), got {eta_min:g}")
+    floor = max(eta_min, 1e-3 * eta_max)
 
     def schedule(epoch):
         e = min(check_positive_int(epoch, "epoch", minimum=0), epochs)
-        return max(lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * e / epochs)),
+        return max(eta_min + 0.5 * (eta_max - eta_min) * (1 + math.cos(math.pi * e / epochs)),
                    floor)
 
     return schedule

@@ -7,10 +7,6 @@ figure, changes global matplotlib settings or calls ``show``; each returns
 the artist it drew so that a caller can update it in place.
 """
 
-import base64
-import html
-import io
-
 import numpy as np
 
 from . import linear
@@ -23,7 +19,6 @@ __all__ = [
     "trajectory",
     "excess",
     "loss_curve",
-    "png_img",
 ]
 
 
@@ -47,7 +42,7 @@ def loss_grid(X, T, w1=(-1.0, 4.0), w2=(-3.5, 3.0), resolution=121):
     """
     if np.ndim(X) == 2 and np.shape(X)[1] != 2:
         raise ValueError(f"X must have 2 features (columns), got X.shape={np.shape(X)}")
-    X, T, _, _ = linear._check_data(X, T, np.zeros((2, 1)), None)
+    X, T, _, _ = linear.check_data(X, T, np.zeros((2, 1)), None)
     resolution = check_positive_int(resolution, "resolution", minimum=2)
     W1, W2 = np.meshgrid(np.linspace(*w1, resolution), np.linspace(*w2, resolution))
     Ws = np.stack([W1.ravel(), W2.ravel()])  # one weight vector per column
@@ -192,27 +187,3 @@ def loss_curve(ax, losses, *, loss_min=0.0, x=None, label=None, **style):
     ax.set_xlabel("step")
     ax.set_ylabel("loss" if loss_min == 0 else r"$\mathcal{L} - \mathcal{L}^*$")
     return line
-
-
-def png_img(fig, alt):
-    """A figure as a self-contained ``<img>`` tag with alt text.
-
-    The explorers' ipywidgets versions show their figure this way (an
-    ``ipywidgets.Image`` cannot carry alt text).
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    alt : str
-        A sentence saying what the figure shows.
-
-    Returns
-    -------
-    str
-        ``<img src="data:image/png;base64,..." alt="...">``.
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-            'style="max-width:100%">')

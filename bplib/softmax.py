@@ -6,7 +6,7 @@ layer in :mod:`bplib.mlp`); the softmax turns each row of logits into
 probabilities, and the loss is the mean negative log-probability of the
 correct class. Everything here works from the logits::
 
-    Z = forward(X, params, activations)[0]          # (n, K) logits
+    Z = mlp.forward(X, params, activations)[0]      # (n, K) logits
     loss = cross_entropy(Z, T)                      # T one-hot, (n, K)
     delta = cross_entropy_gradient(Z, T)            # (softmax(Z) - T) / n
 
@@ -19,6 +19,7 @@ import numpy as np
 from ._validation import as_float_array, check_positive_int, check_same_shape
 
 __all__ = [
+    "log_probabilities",
     "softmax",
     "log_softmax",
     "cross_entropy",
@@ -26,6 +27,7 @@ __all__ = [
     "one_hot",
     "predict_labels",
     "accuracy",
+    "check_targets",
 ]
 
 _MAX_ENTRIES = 10**8
@@ -36,7 +38,10 @@ def _logits(Z):
     return as_float_array(Z, "Z", ndim=2)
 
 
-def _log_softmax(Z):
+def log_probabilities(Z):
+    """Row-wise log-softmax of checked logits (no checks): the core of
+    :func:`log_softmax`, :eq:`eq-softmax`, for callers whose ``Z`` is a
+    float64 array of shape (n, K) already (non-finite entries propagate)."""
     shifted = Z - Z.max(axis=1, keepdims=True)  # the largest entry becomes 0
     log_total = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # >= log 1
     return shifted - log_total  # eq-softmax
@@ -60,7 +65,7 @@ def log_softmax(Z):
     ndarray of shape (n, K)
         Log-probabilities, each row's exponentials summing to 1.
     """
-    return _log_softmax(_logits(Z))
+    return log_probabilities(_logits(Z))
 
 
 def softmax(Z):
@@ -79,10 +84,12 @@ def softmax(Z):
     ndarray of shape (n, K)
         Non-negative entries, each row summing to 1.
     """
-    return np.exp(_log_softmax(_logits(Z)))
+    return np.exp(log_probabilities(_logits(Z)))
 
 
-def _check_targets(Z, T):
+def check_targets(Z, T):
+    """Logits ``Z`` (n, K) and targets ``T`` of the same shape, one probability
+    distribution per row, as float64 arrays; or a clear error."""
     Z = _logits(Z)
     T = as_float_array(T, "T")
     check_same_shape(Z, T, ("Z", "T"))
@@ -116,8 +123,8 @@ def cross_entropy(Z, T):
     -------
     float
     """
-    Z, T = _check_targets(Z, T)
-    return float(-np.sum(T * _log_softmax(Z)) / len(Z))  # eq-softmax-ce
+    Z, T = check_targets(Z, T)
+    return float(-np.sum(T * log_probabilities(Z)) / len(Z))  # eq-softmax-ce
 
 
 def cross_entropy_gradient(Z, T):
@@ -136,8 +143,8 @@ def cross_entropy_gradient(Z, T):
     dZ : ndarray of shape (n, K)
         Each row sums to 0.
     """
-    Z, T = _check_targets(Z, T)
-    return (np.exp(_log_softmax(Z)) - T) / len(Z)  # eq-softmax-grad
+    Z, T = check_targets(Z, T)
+    return (np.exp(log_probabilities(Z)) - T) / len(Z)  # eq-softmax-grad
 
 
 def one_hot(labels, K=None):

@@ -6,8 +6,8 @@ from :mod:`bplib.mlp` whose last layer is ``"identity"`` (its outputs are
 the logits) to one-hot targets with the softmax cross-entropy
 (:mod:`bplib.softmax`), using any optimiser of :mod:`bplib.optim`::
 
-    params = mlp.init_params([64, 64, 10], rng=0)
-    history = train(params, ["relu", "identity"], X, T, optim.Adam(1e-3),
+    params = init.init_params([64, 64, 10], rng=0)
+    history = train(X, T, params, ["relu", "identity"], optim.Adam(1e-3),
                     epochs=20, X_val=X_val, T_val=T_val, patience=5)
     history.val_accuracy[-1], history.best_epoch
 
@@ -31,7 +31,7 @@ from ._validation import (
     check_same_shape,
 )
 from .linear import DivergenceError
-from .softmax import _log_softmax
+from .softmax import log_probabilities
 
 __all__ = ["History", "train", "evaluate", "l2_penalty"]
 
@@ -60,8 +60,8 @@ class History:
         before that step's update.
     time : ndarray of shape (s,)
         Seconds since the start after each step, evaluations excluded.
-    lr : ndarray of shape (s,)
-        The learning rate used at each step.
+    eta : ndarray of shape (s,)
+        The learning rate :math:`\\eta` used at each step.
     best : int
         Index of the evaluation with the lowest validation loss (of the
         training loss without a validation set).
@@ -71,7 +71,7 @@ class History:
         None, or the step ``k`` at which the loss became NaN or infinite:
         the loss after ``k`` updates, on the next minibatch or at an
         evaluation. Only with ``on_divergence="stop"``; ``batch_loss``,
-        ``time`` and ``lr`` then hold the ``k`` steps taken, the
+        ``time`` and ``eta`` then hold the ``k`` steps taken, the
         evaluations those before step ``k``.
     params : dict of str to ndarray
         The parameters at the end of training.
@@ -87,7 +87,7 @@ class History:
     val_accuracy: np.ndarray | None
     batch_loss: np.ndarray
     time: np.ndarray
-    lr: np.ndarray
+    eta: np.ndarray
     best: int
     stopped_early: bool
     diverged_at: int | None
@@ -121,11 +121,11 @@ def l2_penalty(params, weight_decay):
 
 def _loss_and_grads(X, T, params, activations, weight_decay):
     """One forward and backward pass for softmax cross-entropy plus L2."""
-    Z, cache = mlp._forward(X, params, activations)
-    log_p = _log_softmax(Z)
+    Z, cache = mlp.feedforward(X, params, activations)
+    log_p = log_probabilities(Z)
     loss = -np.sum(T * log_p) / len(X)  # eq-softmax-ce
     delta = (np.exp(log_p) - T) / len(X)  # eq-softmax-grad
-    grads = mlp._backward(delta, params, cache)
+    grads = mlp.backpropagate(delta, params, cache)
     if weight_decay:
         loss += l2_penalty(params, weight_decay)
         for key in grads:
@@ -135,35 +135,35 @@ def _loss_and_grads(X, T, params, activations, weight_decay):
 
 
 def _evaluate(X, T, params, activations):
-    Z = mlp._forward(X, params, activations)[0]
-    loss = -np.sum(T * _log_softmax(Z)) / len(X)  # eq-softmax-ce
+    Z = mlp.feedforward(X, params, activations)[0]
+    loss = -np.sum(T * log_probabilities(Z)) / len(X)  # eq-softmax-ce
     return float(loss), float(np.mean(Z.argmax(axis=1) == T.argmax(axis=1)))
 
 
-def evaluate(params, activations, X, T):
+def evaluate(X, T, params, activations):
     """Cross-entropy and accuracy of a classifier on a data set.
 
     Parameters
     ----------
-    params : dict of str to ndarray
-    activations : list of str
-        The last one ``"identity"`` (the outputs are logits).
     X : array_like of shape (n, d_0)
     T : array_like of shape (n, K)
         One-hot targets.
+    params : dict of str to ndarray
+    activations : list of str
+        The last one ``"identity"`` (the outputs are logits).
 
     Returns
     -------
     loss, accuracy : float
     """
-    params, X, T, activations = _check(params, activations, X, T)
+    X, T, params, activations = _check(X, T, params, activations)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _evaluate(X, T, params, activations)
 
 
-def _check(params, activations, X, T, name=""):
-    params, sizes = mlp._check_params(params)
-    activations = mlp._check_activations(activations, len(sizes) - 1)
+def _check(X, T, params, activations, name=""):
+    params, sizes = mlp.check_params(params)
+    activations = mlp.check_activations(activations, len(sizes) - 1)
     if activations[-1] != "identity":
         raise ValueError(
             "the last activation must be 'identity' (the outputs are the logits the "
@@ -177,10 +177,10 @@ def _check(params, activations, X, T, name=""):
     check_same_shape(np.empty((len(X), sizes[-1])), T, (f"outputs for X{name}", f"T{name}"))
     if T.min() < 0 or not np.allclose(T.sum(axis=1), 1.0):
         raise ValueError(f"T{name} must have one-hot rows (see bplib.softmax.one_hot)")
-    return params, X, T, activations
+    return X, T, params, activations
 
 
-def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
+def train(X, T, params, activations, optimiser, *, epochs=10, batch_size=32,
           X_val=None, T_val=None, weight_decay=0.0, patience=None, schedule=None,
           eval_every=None, max_steps=None, rng=0, on_divergence="raise", progress=False,
           callback=None):
@@ -191,18 +191,18 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
     step computes the loss :eq:`eq-softmax-ce`, plus the L2 term of
     :eq:`eq-l2-posterior` if ``weight_decay > 0``, and its gradient by
     backpropagation (:eq:`eq-softmax-grad`, :eq:`eq-l2-gradient`), and hands
-    the gradient to ``optimizer.step``.
+    the gradient to ``optimiser.step``.
 
     Parameters
     ----------
-    params : dict of str to ndarray
-        The starting parameters (:func:`bplib.mlp.init_params`); not changed.
-    activations : list of str
-        One per layer, the last ``"identity"``.
     X : array_like of shape (n, d_0)
     T : array_like of shape (n, K)
         One-hot targets (:func:`bplib.softmax.one_hot`).
-    optimizer : bplib.optim.Optimizer
+    params : dict of str to ndarray
+        The starting parameters (:func:`bplib.init.init_params`); not changed.
+    activations : list of str
+        One per layer, the last ``"identity"``.
+    optimiser : bplib.optim.Optimiser
         Carries its state from step to step (and from call to call).
     epochs : int, default 10
     batch_size : int, default 32
@@ -215,7 +215,7 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
         Early stopping: stop when the validation loss has not improved for
         this many evaluations in a row. Needs a validation set.
     schedule : callable, optional
-        ``schedule(epoch) -> lr``, applied at the start of each epoch
+        ``schedule(epoch) -> eta``, applied at the start of each epoch
         (epochs count from 0), e.g. :func:`bplib.optim.cosine`.
     eval_every : int, optional
         Evaluate every this many steps instead of after every epoch.
@@ -239,12 +239,12 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
     -------
     History
     """
-    params, X, T, activations = _check(params, activations, X, T)
+    X, T, params, activations = _check(X, T, params, activations)
     has_val = (X_val is not None, T_val is not None)
     if has_val[0] != has_val[1]:
         raise ValueError("pass both X_val and T_val, or neither")
     if has_val[0]:
-        _, X_val, T_val, _ = _check(params, activations, X_val, T_val, "_val")
+        X_val, T_val, _, _ = _check(X_val, T_val, params, activations, "_val")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     weight_decay = check_non_negative(weight_decay, "weight_decay")
@@ -256,8 +256,8 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
     max_steps = None if max_steps is None else check_positive_int(max_steps, "max_steps")
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must be a bplib.optim optimiser, got {optimizer!r}")
+    if not hasattr(optimiser, "step"):
+        raise TypeError(f"optimiser must be a bplib.optim.Optimiser, got {optimiser!r}")
     rng = check_rng(rng)
 
     if callback is not None and not callable(callback):
@@ -278,7 +278,7 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
             if diverged is not None or run.stopped_early or (max_steps and run.steps >= max_steps):
                 break
             if schedule is not None:
-                optimizer.lr = schedule(epoch)
+                optimiser.eta = schedule(epoch)
             order = rng.permutation(len(X))
             for first in range(0, len(X), batch_size):
                 rows = order[first:first + batch_size]
@@ -287,8 +287,8 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
                 if not np.isfinite(loss):  # the loss after run.steps updates
                     diverged = run.steps
                     break
-                optimizer.step(params, grads)
-                run.record_step(loss, time.perf_counter() - start, optimizer.lr)
+                optimiser.step(params, grads)
+                run.record_step(loss, time.perf_counter() - start, optimiser.eta)
                 if eval_every and run.steps % eval_every == 0:
                     pause = time.perf_counter()
                     diverged = run.evaluate(run.steps, patience)
@@ -307,7 +307,7 @@ def train(params, activations, X, T, optimizer, *, epochs=10, batch_size=32,
         epoch_bar.close()
     history = run.history(diverged)
     if diverged is not None and on_divergence == "raise":
-        raise DivergenceError(diverged, optimizer.lr, history)
+        raise DivergenceError(diverged, optimiser.eta, history)
     return history
 
 
@@ -320,15 +320,15 @@ class _Run:
         self.data = (X, T, X_val, T_val)
         self.evals = {k: [] for k in ("step", "train_loss", "train_accuracy",
                                       "val_loss", "val_accuracy")}
-        self.batch_loss, self.time, self.lr = [], [], []
+        self.batch_loss, self.time, self.eta = [], [], []
         self.best, self.best_score, self.best_params = 0, np.inf, params
         self.steps, self.stopped_early = 0, False
 
-    def record_step(self, loss, elapsed, lr):
+    def record_step(self, loss, elapsed, eta):
         self.steps += 1
         self.batch_loss.append(loss)
         self.time.append(elapsed)
-        self.lr.append(lr)
+        self.eta.append(eta)
 
     def evaluate(self, step, patience=None):
         """Evaluate; return the step number if a loss is not finite, else None."""
@@ -368,6 +368,6 @@ class _Run:
             val_loss=e["val_loss"] if has_val else None,
             val_accuracy=e["val_accuracy"] if has_val else None,
             batch_loss=np.array(self.batch_loss), time=np.array(self.time),
-            lr=np.array(self.lr), best=self.best, stopped_early=self.stopped_early,
+            eta=np.array(self.eta), best=self.best, stopped_early=self.stopped_early,
             diverged_at=diverged_at, params=self.params, best_params=self.best_params,
         )

@@ -21,11 +21,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import init
 from ._validation import (
     as_float_array,
     check_positive,
     check_positive_int,
-    check_rng,
     check_same_shape,
 )
 from .activations import sigmoid, sigmoid_derivative
@@ -150,7 +150,8 @@ def init_params(d_in, d_hidden, d_out=1, *, scale=1.0, rng=0):
     """Random weights and zero biases for a network of the chapter's shape.
 
     Each weight is drawn from a normal distribution with mean 0 and standard
-    deviation ``scale``; the biases start at zero. The random weights make the
+    deviation ``scale``, the biases start at zero: the ``"standard_normal"``
+    scheme of :func:`bplib.init.init_params`, in this module's layout. The random weights make the
     hidden units differ from one another (with equal starting weights they
     would receive equal gradients and stay equal forever).
 
@@ -176,11 +177,8 @@ def init_params(d_in, d_hidden, d_out=1, *, scale=1.0, rng=0):
     d_in = check_positive_int(d_in, "d_in")
     d_hidden = check_positive_int(d_hidden, "d_hidden")
     d_out = check_positive_int(d_out, "d_out")
-    scale = check_positive(scale, "scale")
-    rng = check_rng(rng)
-    W1 = scale * rng.standard_normal((d_in, d_hidden))
-    W2 = scale * rng.standard_normal((d_hidden, d_out))
-    return Params(W1, np.zeros(d_hidden), W2, np.zeros(d_out))
+    p = init.init_params([d_in, d_hidden, d_out], "standard_normal", scale=scale, rng=rng)
+    return Params(p["W1"], p["b1"], p["W2"], p["b2"])
 
 
 def forward(X, params):

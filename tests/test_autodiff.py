@@ -5,7 +5,7 @@ deep graphs, and input validation."""
 import numpy as np
 import pytest
 
-from bplib import mlp, softmax
+from bplib import init, mlp, softmax
 from bplib.autodiff import (
     Tensor,
     binary_cross_entropy_with_logits,
@@ -167,7 +167,7 @@ def test_mlp_gradients_equal_chapter_4(loss):
     rng = np.random.default_rng(7)
     X = rng.normal(size=(16, 5))
     T = rng.integers(0, 2, size=(16, 2)).astype(float)
-    params = mlp.init_params([5, 8, 6, 2], rng=rng)
+    params = init.init_params([5, 8, 6, 2], rng=rng)
     acts = ["tanh", "relu", "sigmoid"]
     value, grads = mlp.loss_and_gradients(X, T, params, acts, loss=loss)
     ad_value, ad_grads = value_and_grad(lambda p: _engine_mlp(X, T, p, acts, loss), params)

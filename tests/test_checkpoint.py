@@ -5,7 +5,7 @@ step counts are what the text derives; revolve's count is optimal."""
 import numpy as np
 import pytest
 
-from bplib import checkpoint, mlp, rnn
+from bplib import checkpoint, init, mlp, rnn
 
 SCHEDULES = [("plain", {}), ("uniform", {}), ("uniform", {"every": 1}),
              ("uniform", {"every": 3}), ("uniform", {"every": 11}), ("revolve", {}),
@@ -44,7 +44,7 @@ def test_mlp_gradients_equal_plain_backprop(schedule, kwargs):
     rng = np.random.default_rng(0)
     sizes, acts = [3, 5, 4, 6, 5, 4, 3, 2, 5, 4, 3, 2], ["tanh", "relu", "sigmoid"] * 3 + [
         "softplus", "identity"]
-    params = mlp.init_params(sizes, rng=1)
+    params = init.init_params(sizes, rng=1)
     X, T = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
     loss, grads = mlp.loss_and_gradients(X, T, params, acts)
     chain = checkpoint.mlp_chain(params, acts)

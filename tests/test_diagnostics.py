@@ -19,7 +19,7 @@ def _net(depth, width, activation, scheme, scale=1.0, n=64, seed=0):
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_gradients_are_mlps(activation):
     rng = np.random.default_rng(1)
-    params = init.xavier_normal([3, 6, 5, 2], rng=rng)
+    params = init.init_params([3, 6, 5, 2], "xavier_normal", rng=rng)
     X, T = rng.normal(size=(9, 3)), rng.normal(size=(9, 2))
     acts = [activation, "tanh", activation]
     d = diagnostics.diagnose(X, T, params, acts)
@@ -41,7 +41,7 @@ def test_gradients_are_mlps(activation):
 
 def test_logits_loss_agrees_with_mlp():
     rng = np.random.default_rng(2)
-    params = init.he_normal([2, 8, 1], rng=rng)
+    params = init.init_params([2, 8, 1], "he_normal", rng=rng)
     X, T = rng.normal(size=(20, 2)), (rng.random((20, 1)) < 0.5).astype(float)
     acts, loss = ["relu", "sigmoid"], "binary_cross_entropy_with_logits"
     d = diagnostics.diagnose(X, T, params, acts, loss)

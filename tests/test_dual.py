@@ -4,7 +4,7 @@ central differences and with the reverse mode of bplib.autodiff."""
 import numpy as np
 import pytest
 
-from bplib import mlp
+from bplib import init, mlp
 from bplib.autodiff import Tensor, squared_error, value_and_grad
 from bplib.dual import Dual, forward_gradient, jvp
 from bplib.gradcheck import numerical_gradient
@@ -62,7 +62,7 @@ def test_forward_mode_agrees_with_reverse_mode(name):
 def test_forward_mode_gives_chapter_4_gradients():
     rng = np.random.default_rng(3)
     X, T = rng.normal(size=(8, 3)), rng.normal(size=(8, 1))
-    params = mlp.init_params([3, 4, 1], rng=rng)
+    params = init.init_params([3, 4, 1], rng=rng)
     _, grads = mlp.loss_and_gradients(X, T, params, ["tanh", "identity"])
 
     def loss(p):

@@ -58,29 +58,35 @@ def test_layout_is_mlps_and_biases_are_zero(scheme):
     assert Y.shape == (5, 1)
 
 
-@pytest.mark.parametrize("function, scheme", [
-    (init.standard_normal, "standard_normal"), (init.xavier_normal, "xavier_normal"),
-    (init.xavier_uniform, "xavier_uniform"), (init.he_normal, "he_normal"),
-    (init.he_uniform, "he_uniform")])
-def test_named_functions_are_the_schemes(function, scheme):
-    a = function([4, 6, 2], scale=1.5, rng=7)
-    b = init.init_params([4, 6, 2], scheme, scale=1.5, rng=7)
-    for key in b:
-        np.testing.assert_array_equal(a[key], b[key])
+def test_default_is_lecun_normal():
+    """Variance 1/fan_in: weighted inputs of order one, the default of chapters 4-7."""
+    big = init.init_params([400, 300, 1], rng=0)
+    assert big["W1"].std() == pytest.approx(1 / np.sqrt(400), rel=0.02)
+    assert big["W2"].std() == pytest.approx(1 / np.sqrt(300), rel=0.1)
+    assert init.weight_variance("lecun_normal", 400, 3) == pytest.approx(1 / 400)
+    same = init.init_params([400, 300, 1], "lecun_normal", rng=0)
+    np.testing.assert_array_equal(big["W1"], same["W1"])
+
+
+def test_scale_multiplies_the_standard_deviation():
+    W = init.init_params([400, 300], "standard_normal", scale=2.0, rng=0)["W1"]
+    assert W.std() == pytest.approx(2, rel=0.02)
+    W = init.init_params([400, 300], "lecun_normal", scale=2.0, rng=0)["W1"]
+    assert W.std() == pytest.approx(2 / np.sqrt(400), rel=0.02)
 
 
 def test_seeded():
-    a = init.he_normal([5, 5, 5], rng=1)
-    b = init.he_normal([5, 5, 5], rng=1)
-    c = init.he_normal([5, 5, 5], rng=2)
+    a = init.init_params([5, 5, 5], "he_normal", rng=1)
+    b = init.init_params([5, 5, 5], "he_normal", rng=1)
+    c = init.init_params([5, 5, 5], "he_normal", rng=2)
     np.testing.assert_array_equal(a["W2"], b["W2"])
     assert not np.allclose(a["W2"], c["W2"])
     g = np.random.default_rng(1)
-    np.testing.assert_array_equal(init.he_normal([5, 5, 5], rng=g)["W1"], a["W1"])
+    np.testing.assert_array_equal(init.init_params([5, 5, 5], "he_normal", rng=g)["W1"], a["W1"])
 
 
 def test_standard_normal_ignores_the_layer_size():
-    W = init.standard_normal([1000, 200], rng=0)["W1"]
+    W = init.init_params([1000, 200], "standard_normal", rng=0)["W1"]
     assert np.std(W) == pytest.approx(1.0, rel=0.02)
 
 
@@ -90,15 +96,15 @@ def test_validation():
     with pytest.raises(TypeError, match="scheme must be a string"):
         init.init_params([2, 3], 3)
     with pytest.raises(ValueError, match="sizes must list two or more"):
-        init.xavier_normal([2])
+        init.init_params([2], "xavier_normal")
     with pytest.raises(ValueError, match="sizes must list two or more"):
-        init.xavier_normal([2, 0, 1])
+        init.init_params([2, 0, 1], "xavier_normal")
     with pytest.raises(ValueError, match="sizes must list two or more"):
-        init.xavier_normal([2, 2.5])
+        init.init_params([2, 2.5], "xavier_normal")
     with pytest.raises(ValueError, match="scale must be a positive number, got -1"):
-        init.he_normal([2, 3], scale=-1.0)
+        init.init_params([2, 3], "he_normal", scale=-1.0)
     with pytest.raises(TypeError, match="rng must be"):
-        init.he_normal([2, 3], rng="seed")
+        init.init_params([2, 3], "he_normal", rng="seed")
     with pytest.raises(ValueError, match="scale must be a positive"):
         init.weight_variance("he_normal", 2, 3, scale=0.0)
 
@@ -115,6 +121,6 @@ def test_weight_variance_names_fan_in_and_fan_out():
 def test_bad_sizes_name_the_entry():
     with pytest.raises(ValueError, match=r"sizes must list two or more positive layer sizes, "
                                          r"got \[2, 0, 1\]: sizes\[1\] is 0"):
-        init.he_normal([2, 0, 1])
+        init.init_params([2, 0, 1], "he_normal")
     with pytest.raises(ValueError, match=r"got \[2, \[3, 4\]\]: sizes\[1\] is \[3, 4\]"):
         init.init_params([2, [3, 4]])

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from bplib import jacobian, mlp
+from bplib import init, jacobian, mlp
 from bplib.gradcheck import numerical_gradient
 from bplib.jacobian import MultiplyAdds, count_multiply_adds
 
 
 def network(sizes=(3, 5, 4, 2), n=6, seed=0):
     rng = np.random.default_rng(seed)
-    params = mlp.init_params(sizes, rng=rng)
+    params = init.init_params(sizes, rng=rng)
     activations = ["tanh", "sigmoid", "identity"][: len(sizes) - 1]
     return rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1])), params, activations
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bplib import mlp
+from bplib import init, mlp
 from bplib.gradcheck import check_gradients, numerical_gradient
 
 HIDDEN = ["sigmoid", "tanh", "relu", "identity", "softplus"]
@@ -13,7 +13,7 @@ def problem(depth, n, loss, hidden, seed=0, width=4, d_in=3, d_out=2):
     """Data, parameters and activations for a net of the given depth."""
     rng = np.random.default_rng(seed)
     sizes = [d_in] + [width] * (depth - 1) + [d_out]
-    params = mlp.init_params(sizes, rng=rng)
+    params = init.init_params(sizes, rng=rng)
     for l in range(1, depth + 1):  # non-zero biases, so that db is exercised
         params[f"b{l}"] = rng.normal(scale=0.5, size=sizes[l])
     X = rng.normal(size=(n, d_in))
@@ -153,21 +153,21 @@ def test_hand_computed_two_layer_identity_net():
 
 
 def test_init_params_shapes_seed_and_scale():
-    params = mlp.init_params([3, 5, 2], rng=7)
+    params = init.init_params([3, 5, 2], rng=7)
     assert {k: v.shape for k, v in params.items()} == {
         "W1": (3, 5), "b1": (5,), "W2": (5, 2), "b2": (2,)}
-    again = mlp.init_params([3, 5, 2], rng=np.random.default_rng(7))
+    again = init.init_params([3, 5, 2], rng=np.random.default_rng(7))
     for key in params:
         np.testing.assert_array_equal(params[key], again[key])
     assert not params["b1"].any()
-    big = mlp.init_params([400, 300, 1], rng=0)
+    big = init.init_params([400, 300, 1], rng=0)
     assert big["W1"].std() == pytest.approx(1 / np.sqrt(400), rel=0.02)
-    assert mlp.init_params([400, 300], rng=0, scale=2.0)["W1"].std() == pytest.approx(2, rel=0.02)
+    assert init.init_params([400, 300], "standard_normal", rng=0, scale=2.0)["W1"].std() == pytest.approx(2, rel=0.02)
     assert mlp.layer_sizes(big) == (400, 300, 1)
 
 
 def test_cache_nbytes_counts_every_kept_array():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     _, cache = mlp.forward(np.ones((10, 3)), params, ["tanh", "identity"])
     # A0 (10x3), Z1 and A1 (10x4 each), Z2 and A2 (10x2 each): 150 float64s.
     assert mlp.cache_nbytes(cache) == 8 * (30 + 40 + 40 + 20 + 20)
@@ -176,21 +176,21 @@ def test_cache_nbytes_counts_every_kept_array():
 # --- bad input ------------------------------------------------------------
 
 def test_layer_size_mismatch():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     params["W2"] = np.zeros((5, 2))
     with pytest.raises(ValueError, match=r"layer-size mismatch: W2 has 5 rows but layer 1 has 4"):
         mlp.forward(np.ones((2, 3)), params, ["tanh", "tanh"])
 
 
 def test_bias_of_the_wrong_size():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     params["b1"] = np.zeros(3)
     with pytest.raises(ValueError, match=r"b1 must have shape \(4,\)"):
         mlp.loss_and_gradients(np.ones((2, 3)), np.ones((2, 2)), params, ["tanh", "tanh"])
 
 
 def test_missing_or_extra_keys():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     del params["b2"]
     with pytest.raises(ValueError, match="keys W1, b1, ..., WL, bL"):
         mlp.forward(np.ones((2, 3)), params, ["tanh", "tanh"])
@@ -199,7 +199,7 @@ def test_missing_or_extra_keys():
 
 
 def test_input_with_the_wrong_number_of_features():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     with pytest.raises(ValueError, match=r"X has 5 features but W1 expects 3"):
         mlp.forward(np.ones((2, 5)), params, ["tanh", "tanh"])
     with pytest.raises(ValueError, match="X must be 2-D"):
@@ -208,21 +208,21 @@ def test_input_with_the_wrong_number_of_features():
 
 @pytest.mark.parametrize("T_shape", [(6,), (6, 2), (5, 1)])
 def test_target_of_the_wrong_shape(T_shape):
-    params = mlp.init_params([3, 4, 1], rng=0)
+    params = init.init_params([3, 4, 1], rng=0)
     expected = r"Y and T must have the same shape, got Y.shape=\(6, 1\)"
     with pytest.raises(ValueError, match=expected):
         mlp.loss_and_gradients(np.ones((6, 3)), np.zeros(T_shape), params, ["tanh", "tanh"])
 
 
 def test_target_of_shape_n_is_refused_with_a_hint():
-    params = mlp.init_params([3, 4, 1], rng=0)
+    params = init.init_params([3, 4, 1], rng=0)
     _, cache = mlp.forward(np.ones((6, 3)), params, ["tanh", "sigmoid"])
     with pytest.raises(ValueError, match=r"reshape T with T.reshape\(\(6, 1\)\)"):
         mlp.output_delta(cache, np.zeros(6))
 
 
 def test_unknown_activation_and_wrong_number_of_activations():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     X = np.ones((2, 3))
     with pytest.raises(ValueError, match="unknown activation 'sigmod'; known activations are"):
         mlp.forward(X, params, ["sigmod", "tanh"])
@@ -233,7 +233,7 @@ def test_unknown_activation_and_wrong_number_of_activations():
 
 
 def test_unknown_loss_and_logits_without_sigmoid():
-    params = mlp.init_params([3, 4, 1], rng=0)
+    params = init.init_params([3, 4, 1], rng=0)
     X, T = np.ones((2, 3)), np.zeros((2, 1))
     with pytest.raises(ValueError, match="unknown loss 'mse'"):
         mlp.loss_and_gradients(X, T, params, ["tanh", "sigmoid"], loss="mse")
@@ -243,12 +243,12 @@ def test_unknown_loss_and_logits_without_sigmoid():
 
 
 def test_backward_checks_delta_and_cache():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     _, cache = mlp.forward(np.ones((5, 3)), params, ["tanh", "tanh"])
     with pytest.raises(ValueError, match=r"Y and delta must have the same shape"):
         mlp.backward(np.ones((5, 3)), params, cache)
     with pytest.raises(ValueError, match="are not the ones the cache was made with"):
-        mlp.backward(np.ones((5, 2)), mlp.init_params([3, 6, 2]), cache)
+        mlp.backward(np.ones((5, 2)), init.init_params([3, 6, 2]), cache)
     with pytest.raises(TypeError, match="cache must be the Cache"):
         mlp.backward(np.ones((5, 2)), params, {"A": {}})
 
@@ -256,14 +256,14 @@ def test_backward_checks_delta_and_cache():
 @pytest.mark.parametrize("sizes", [[3], [3, 0, 1], "abc", [3, 2.5]])
 def test_init_params_rejects_bad_sizes(sizes):
     with pytest.raises((ValueError, TypeError), match="sizes"):
-        mlp.init_params(sizes)
+        init.init_params(sizes)
 
 
 def test_init_params_rejects_bad_scale_and_rng():
     with pytest.raises(ValueError, match="scale must be a positive number"):
-        mlp.init_params([2, 3], scale=0.0)
+        init.init_params([2, 3], "standard_normal", scale=0.0)
     with pytest.raises(TypeError, match="rng must be"):
-        mlp.init_params([2, 3], rng="seed")
+        init.init_params([2, 3], rng="seed")
 
 
 def test_integer_and_list_parameters_are_accepted():

@@ -4,7 +4,7 @@ bias correction, the schedule and the validation of hyper-parameters."""
 import numpy as np
 import pytest
 
-from bplib import mlp, optim
+from bplib import init, mlp, optim
 
 G1 = {"w": np.array([0.5, 1.0])}
 G2 = {"w": np.array([-1.0, 0.5])}
@@ -77,7 +77,7 @@ def test_adam_bias_correction_over_many_steps():
 
 
 def test_step_updates_mlp_params_in_place():
-    params = mlp.init_params([3, 4, 2], rng=0)
+    params = init.init_params([3, 4, 2], rng=0)
     W1 = params["W1"]
     grads = {k: np.ones_like(p) for k, p in params.items()}
     optim.Adam(1e-3).step(params, grads)
@@ -88,14 +88,14 @@ def test_step_updates_mlp_params_in_place():
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: optim.SGD(0.0), "lr must be a positive number, got 0.0"),
-        (lambda: optim.SGD(-1), "lr must be a positive number"),
+        (lambda: optim.SGD(0.0), "eta must be a positive number, got 0.0"),
+        (lambda: optim.SGD(-1), "eta must be a positive number"),
         (lambda: optim.Momentum(0.1, momentum=1.0), r"momentum must lie in \[0, 1\), got 1.0"),
         (lambda: optim.Momentum(0.1, momentum=-0.1), "momentum must lie in"),
         (lambda: optim.Adam(beta1=1.0), r"beta1 must lie in \[0, 1\)"),
         (lambda: optim.Adam(beta2=1.5), r"beta2 must lie in \[0, 1\)"),
         (lambda: optim.Adam(eps=0.0), "eps must be a positive number"),
-        (lambda: optim.cosine(0.1, 10, lr_min=0.2), r"lr_min must lie in \[0, lr_max"),
+        (lambda: optim.cosine(0.1, 10, eta_min=0.2), r"eta_min must lie in \[0, eta_max"),
     ],
 )
 def test_bad_hyper_parameters(make, match):
@@ -103,14 +103,14 @@ def test_bad_hyper_parameters(make, match):
         make()
 
 
-def test_bad_types_and_lr_changes():
+def test_bad_types_and_eta_changes():
     with pytest.raises(TypeError, match="momentum must be a number"):
         optim.Momentum(0.1, momentum="0.9")
     opt = optim.SGD(0.1)
-    opt.lr = 0.05
-    assert opt.lr == 0.05
-    with pytest.raises(ValueError, match="lr must be a positive number"):
-        opt.lr = 0
+    opt.eta = 0.05
+    assert opt.eta == 0.05
+    with pytest.raises(ValueError, match="eta must be a positive number"):
+        opt.eta = 0
 
 
 def test_mismatched_params_and_grads():
@@ -132,7 +132,7 @@ def test_mismatched_params_and_grads():
 
 
 def test_cosine_schedule():
-    schedule = optim.cosine(0.1, 10, lr_min=0.01)
+    schedule = optim.cosine(0.1, 10, eta_min=0.01)
     assert schedule(0) == pytest.approx(0.1)
     assert schedule(5) == pytest.approx(0.055)
     assert schedule(10) == pytest.approx(0.01) and schedule(20) == pytest.approx(0.01)
@@ -142,15 +142,15 @@ def test_cosine_schedule():
 @pytest.mark.parametrize(
     "make, error, match",
     [
-        (lambda: optim.cosine(0.1, 10, lr_min="a"), TypeError,
-         r"lr_min must be a number >= 0, got 'a'"),
-        (lambda: optim.cosine(0.1, 10, lr_min=None), TypeError,
-         r"lr_min must be a number >= 0, got None"),
-        (lambda: optim.cosine(0.1, 10, lr_min=-0.01), ValueError,
-         r"lr_min must be a finite number >= 0, got -0.01"),
-        (lambda: optim.cosine(0.1, 10, lr_min=10**400), ValueError,
-         r"lr_min must be a finite number >= 0, got an integer of 401 digits"),
-        (lambda: optim.cosine("a", 10), TypeError, r"lr_max must be a positive number, got 'a'"),
+        (lambda: optim.cosine(0.1, 10, eta_min="a"), TypeError,
+         r"eta_min must be a number >= 0, got 'a'"),
+        (lambda: optim.cosine(0.1, 10, eta_min=None), TypeError,
+         r"eta_min must be a number >= 0, got None"),
+        (lambda: optim.cosine(0.1, 10, eta_min=-0.01), ValueError,
+         r"eta_min must be a finite number >= 0, got -0.01"),
+        (lambda: optim.cosine(0.1, 10, eta_min=10**400), ValueError,
+         r"eta_min must be a finite number >= 0, got an integer of 401 digits"),
+        (lambda: optim.cosine("a", 10), TypeError, r"eta_max must be a positive number, got 'a'"),
         (lambda: optim.cosine(0.1, 2.5), TypeError, r"epochs must be an integer, got 2.5"),
         (lambda: optim.cosine(0.1, 10)("a"), TypeError, r"epoch must be an integer, got 'a'"),
         (lambda: optim.cosine(0.1, 10)(-1), ValueError,
@@ -175,7 +175,7 @@ def test_non_finite_gradients_are_caught_at_the_next_forward_pass(name):
     # Documented choice: step does not scan grads for NaN/inf (it would cost
     # about as much as the update); the NaN reaches params, and the next
     # forward pass names it.
-    params = mlp.init_params([2, 3, 1], rng=0)
+    params = init.init_params([2, 3, 1], rng=0)
     grads = {key: np.zeros_like(p) for key, p in params.items()}
     grads["W1"][0, 0] = np.nan
     getattr(optim, name)(0.1).step(params, grads)

@@ -93,14 +93,3 @@ def test_loss_curve_at_given_positions(ax):
     np.testing.assert_allclose(line.get_xdata(), [0.0, 0.5, 1.0])
     with pytest.raises(ValueError, match="x must have the shape of losses"):
         plots.loss_curve(ax, [4.0, 2.0, 1.0], x=[0.0, 1.0])
-
-
-def test_png_img_embeds_the_figure_with_escaped_alt_text():
-    import base64
-
-    from matplotlib.figure import Figure
-
-    tag = plots.png_img(Figure(figsize=(1, 1), dpi=50), 'Loss "curve" & path.')
-    assert 'alt="Loss &quot;curve&quot; &amp; path."' in tag
-    data = tag.split("base64,", 1)[1].split('"', 1)[0]
-    assert base64.b64decode(data).startswith(b"\x89PNG")

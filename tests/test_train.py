@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from bplib import digits, gradcheck, linear, mlp, optim, softmax, train
+from bplib import digits, gradcheck, init, linear, mlp, optim, softmax, train
 
 ACTS = ["relu", "identity"]
 
@@ -24,7 +24,7 @@ def _toy(n=60, seed=0):
 
 def test_gradient_with_l2_matches_finite_differences():
     X, T = _toy(8)
-    params = mlp.init_params([4, 5, 3], rng=1)
+    params = init.init_params([4, 5, 3], rng=1)
     lam = 0.3
 
     def f(p):
@@ -43,27 +43,27 @@ def test_l2_penalty_counts_weights_not_biases():
 
 def test_history_records_and_params_untouched():
     X, T = _toy(60)
-    params = mlp.init_params([4, 6, 3], rng=0)
+    params = init.init_params([4, 6, 3], rng=0)
     before = {k: p.copy() for k, p in params.items()}
-    h = train.train(params, ACTS, X, T, optim.SGD(0.1), epochs=3, batch_size=25,
+    h = train.train(X, T, params, ACTS, optim.SGD(0.1), epochs=3, batch_size=25,
                     X_val=X[:20], T_val=T[:20])
     for k in params:
         np.testing.assert_array_equal(params[k], before[k])
     # 60 rows in batches of 25: 3 steps per epoch (25, 25, 10), evaluated per epoch.
     np.testing.assert_array_equal(h.step, [0, 3, 6, 9])
     np.testing.assert_allclose(h.epoch, [0, 1, 2, 3])
-    assert h.batch_loss.shape == h.time.shape == h.lr.shape == (9,)
+    assert h.batch_loss.shape == h.time.shape == h.eta.shape == (9,)
     assert np.all(np.diff(h.time) >= 0)
     assert h.train_loss[-1] < h.train_loss[0]
-    loss, acc = train.evaluate(h.params, ACTS, X[:20], T[:20])
+    loss, acc = train.evaluate(X[:20], T[:20], h.params, ACTS)
     assert loss == pytest.approx(h.val_loss[-1]) and acc == pytest.approx(h.val_accuracy[-1])
     assert h.diverged_at is None and not h.stopped_early
 
 
 def test_same_seed_same_run_and_eval_every():
     X, T = _toy(60)
-    params = mlp.init_params([4, 6, 3], rng=0)
-    runs = [train.train(params, ACTS, X, T, optim.Adam(0.01), epochs=2, batch_size=10,
+    params = init.init_params([4, 6, 3], rng=0)
+    runs = [train.train(X, T, params, ACTS, optim.Adam(0.01), epochs=2, batch_size=10,
                         eval_every=4, rng=3) for _ in range(2)]
     np.testing.assert_array_equal(runs[0].batch_loss, runs[1].batch_loss)
     np.testing.assert_array_equal(runs[0].step, [0, 4, 8, 12])
@@ -72,11 +72,11 @@ def test_same_seed_same_run_and_eval_every():
 
 def test_schedule_and_max_steps():
     X, T = _toy(40)
-    params = mlp.init_params([4, 3], rng=0)
-    h = train.train(params, ["identity"], X, T, optim.SGD(1.0), epochs=4, batch_size=20,
+    params = init.init_params([4, 3], rng=0)
+    h = train.train(X, T, params, ["identity"], optim.SGD(1.0), epochs=4, batch_size=20,
                     schedule=optim.cosine(0.2, 4))
-    np.testing.assert_allclose(h.lr[::2], [optim.cosine(0.2, 4)(e) for e in range(4)])
-    h = train.train(params, ["identity"], X, T, optim.SGD(0.1), epochs=100, batch_size=20,
+    np.testing.assert_allclose(h.eta[::2], [optim.cosine(0.2, 4)(e) for e in range(4)])
+    h = train.train(X, T, params, ["identity"], optim.SGD(0.1), epochs=100, batch_size=20,
                     max_steps=5)
     assert len(h.batch_loss) == 5
     np.testing.assert_array_equal(h.step, [0, 2, 4, 5])  # the last steps are evaluated too
@@ -84,15 +84,15 @@ def test_schedule_and_max_steps():
 
 def test_early_stopping_stops_after_patience_and_keeps_the_best(data):
     X, _, T = digits.subset(data, 50, rng=0)
-    params = mlp.init_params([64, 128, 10], rng=0)
-    h = train.train(params, ACTS, X, T, optim.Adam(0.01), epochs=300, batch_size=50,
+    params = init.init_params([64, 128, 10], rng=0)
+    h = train.train(X, T, params, ACTS, optim.Adam(0.01), epochs=300, batch_size=50,
                     X_val=data.X_val, T_val=data.T_val, patience=5)
     assert h.stopped_early
     # the last 5 evaluations were all worse than the best one, which is 5 back
     assert len(h.val_loss) == h.best + 6
     assert np.all(h.val_loss[h.best + 1:] >= h.val_loss[h.best])
     assert h.val_loss[h.best] == h.val_loss.min()
-    loss, _ = train.evaluate(h.best_params, ACTS, data.X_val, data.T_val)
+    loss, _ = train.evaluate(data.X_val, data.T_val, h.best_params, ACTS)
     assert loss == pytest.approx(h.val_loss[h.best])
     assert len(h.step) < 301
 
@@ -101,9 +101,9 @@ def test_divergence_raises_with_the_step():
     # ReLU units are unbounded: with an absurd rate the weights overflow within
     # a few steps. (No RuntimeWarning either: the test suite makes them errors.)
     X, T = _toy(40)
-    params = mlp.init_params([4, 8, 3], rng=0)
+    params = init.init_params([4, 8, 3], rng=0)
     with pytest.raises(linear.DivergenceError, match="non-finite at step") as info:
-        train.train(params, ACTS, X, T, optim.SGD(1e120), epochs=50, batch_size=10)
+        train.train(X, T, params, ACTS, optim.SGD(1e120), epochs=50, batch_size=10)
     err = info.value
     assert err.step >= 1 and err.history.diverged_at == err.step
     assert len(err.history.batch_loss) == err.step
@@ -112,49 +112,49 @@ def test_divergence_raises_with_the_step():
 
 def test_divergence_can_be_a_flag():
     X, T = _toy(40)
-    params = mlp.init_params([4, 8, 3], rng=0)
-    h = train.train(params, ACTS, X, T, optim.SGD(1e120), epochs=50, batch_size=40,
+    params = init.init_params([4, 8, 3], rng=0)
+    h = train.train(X, T, params, ACTS, optim.SGD(1e120), epochs=50, batch_size=40,
                     on_divergence="stop")
     assert h.diverged_at is not None and len(h.batch_loss) == h.diverged_at
 
 
 def test_progress_bar_and_callback(monkeypatch, capsys):
     X, T = _toy(40)
-    params = mlp.init_params([4, 3], rng=0)
+    params = init.init_params([4, 3], rng=0)
     calls = []
     monkeypatch.setenv("TQDM_DISABLE", "0")
-    train.train(params, ["identity"], X, T, optim.SGD(0.1), epochs=3, batch_size=40,
+    train.train(X, T, params, ["identity"], optim.SGD(0.1), epochs=3, batch_size=40,
                 progress=True, callback=lambda step, loss: calls.append(step))
     captured = capsys.readouterr()
     assert calls == [0, 1, 2, 3]
     assert captured.out == "" and "training" in captured.err
     monkeypatch.setenv("TQDM_DISABLE", "1")
-    train.train(params, ["identity"], X, T, optim.SGD(0.1), epochs=3, progress=True)
+    train.train(X, T, params, ["identity"], optim.SGD(0.1), epochs=3, progress=True)
     assert capsys.readouterr().err == ""
 
 
 def test_validation():
     X, T = _toy(20)
-    params = mlp.init_params([4, 3], rng=0)
+    params = init.init_params([4, 3], rng=0)
     sgd = optim.SGD(0.1)
     with pytest.raises(ValueError, match="last activation must be 'identity'"):
-        train.train(params, ["sigmoid"], X, T, sgd)
+        train.train(X, T, params, ["sigmoid"], sgd)
     with pytest.raises(ValueError, match="needs a validation set"):
-        train.train(params, ["identity"], X, T, sgd, patience=3)
+        train.train(X, T, params, ["identity"], sgd, patience=3)
     with pytest.raises(ValueError, match="pass both X_val and T_val"):
-        train.train(params, ["identity"], X, T, sgd, X_val=X)
+        train.train(X, T, params, ["identity"], sgd, X_val=X)
     with pytest.raises(ValueError, match="one-hot rows"):
-        train.train(params, ["identity"], X, T * 2, sgd)
+        train.train(X, T * 2, params, ["identity"], sgd)
     with pytest.raises(ValueError, match=r"X_val has 2 features but W1 expects 4"):
-        train.train(params, ["identity"], X, T, sgd, X_val=X[:, :2], T_val=T)
+        train.train(X, T, params, ["identity"], sgd, X_val=X[:, :2], T_val=T)
     with pytest.raises(ValueError, match="weight_decay must be a finite number >= 0"):
-        train.train(params, ["identity"], X, T, sgd, weight_decay=-1)
+        train.train(X, T, params, ["identity"], sgd, weight_decay=-1)
     with pytest.raises(ValueError, match="on_divergence must be"):
-        train.train(params, ["identity"], X, T, sgd, on_divergence="ignore")
-    with pytest.raises(TypeError, match="optimizer must be"):
-        train.train(params, ["identity"], X, T, 0.1)
+        train.train(X, T, params, ["identity"], sgd, on_divergence="ignore")
+    with pytest.raises(TypeError, match="optimiser must be"):
+        train.train(X, T, params, ["identity"], 0.1)
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
-        train.train(params, ["identity"], X, T, sgd, batch_size=0)
+        train.train(X, T, params, ["identity"], sgd, batch_size=0)
 
 
 # The chapter's final network (chapters/07_training_in_practice.ipynb, section
@@ -164,12 +164,12 @@ REPORTED_TEST_ACCURACY = 0.983
 
 def test_final_network_reaches_the_reported_accuracy(data):
     with threadpool_limits(1):
-        params = mlp.init_params([64, 128, 10], rng=0)
-        h = train.train(params, ACTS, data.X_train, data.T_train, optim.Adam(3e-3),
+        params = init.init_params([64, 128, 10], rng=0)
+        h = train.train(data.X_train, data.T_train, params, ACTS, optim.Adam(3e-3),
                         epochs=40, batch_size=32, X_val=data.X_val, T_val=data.T_val,
                         weight_decay=1e-3, patience=10, schedule=optim.cosine(3e-3, 40),
                         rng=0)
-        _, accuracy = train.evaluate(h.best_params, ACTS, data.X_test, data.T_test)
+        _, accuracy = train.evaluate(data.X_test, data.T_test, h.best_params, ACTS)
     assert accuracy >= REPORTED_TEST_ACCURACY
 
 

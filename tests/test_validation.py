@@ -79,7 +79,7 @@ def test_check_rng_is_reproducible_and_rejects_junk():
 def test_check_non_negative_reports_a_huge_integer_by_name():
     from bplib._validation import check_non_negative
 
-    assert check_non_negative(0, "lr_min") == 0.0
-    with pytest.raises(ValueError, match=r"lr_min must be a finite number >= 0, got an integer "
+    assert check_non_negative(0, "eta_min") == 0.0
+    with pytest.raises(ValueError, match=r"eta_min must be a finite number >= 0, got an integer "
                                          r"of 401 digits"):
-        check_non_negative(10**400, "lr_min")
+        check_non_negative(10**400, "eta_min")

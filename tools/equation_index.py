@@ -97,8 +97,9 @@ def collect_equations(chapters):
 def collect_docstring_labels(package):
     """Map each label named in a docstring under ``package`` to its functions."""
     labels = {}
-    for path in sorted(package.glob("*.py")):
-        module = f"{package.name}.{path.stem}"
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package).with_suffix("").parts
+        module = ".".join((package.name, *parts)).removesuffix(".__init__")
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node, qualname in _documented(tree):
             for label in DOC_LABEL.findall(ast.get_docstring(node) or ""):

@@ -215,7 +215,7 @@ def widget(radius=1.0, length=50, forget_bias=1.0, *, d_hidden=32, d_in=4, n=8, 
     """
     import ipywidgets as w
 
-    from .. import _widget
+    from . import _widget
 
     def run(c):
         return experiment(c["radius"], c["length"], c["forget_bias"], d_hidden=d_hidden,
@@ -273,10 +273,10 @@ def static_widget(radii=GRID_RADII, lengths=GRID_LENGTHS, forget_biases=GRID_FOR
 
     Returns
     -------
-    Explorer
-        From the static-explorer renderer.
+    bplib.explorers._static.Explorer
+        Shown by a notebook through its ``_repr_html_``.
     """
-    from .. import static_explorer as se
+    from . import _static as se
 
     axes = (tuple(radii), tuple(lengths), tuple(forget_biases))
     first = se.grid_index(axes, initial, ("radius", "length", "forget_bias"))
