@@ -40,7 +40,8 @@ def measure(S, n=8, d_h=32, rounds=5):
     res = timing.compare({s: (lambda s=s: checkpoint.backprop(chain, chain.state0, loss_grad, s))
                           for s in out}, rounds=rounds, warmup=1, target=0.0, numbers={
                               "plain": 1, "uniform": 1})
-    return {s: (out[s][3].peak_bytes, out[s][3].forward_steps, res[s]["median"]) for s in out}, diff
+    costs = {s: (out[s][3].peak_bytes, out[s][3].forward_steps, res[s]["median"]) for s in out}
+    return costs, diff
 
 
 def main(argv=None):

@@ -332,7 +332,8 @@ def state_gradients(g, params, cache):
     d_state = (g,) + tuple(np.zeros_like(g) for _ in range(spec.n_state - 1))
     out[-1] = g
     for t in range(X.shape[0] - 1, -1, -1):
-        _, d_state = spec.back(d_state, cache.states[t], cache.kept[t], p["W_h"])  # eq-bptt-jacobian
+        W_h = p["W_h"]
+        _, d_state = spec.back(d_state, cache.states[t], cache.kept[t], W_h)  # eq-bptt-jacobian
         out[t] = d_state[0]
     return out
 
