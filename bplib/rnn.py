@@ -330,9 +330,8 @@ def state_gradients(g, params, cache):
                          f"got {g.shape}")
     out = np.empty((X.shape[0] + 1,) + g.shape)
     d_state = (g,) + tuple(np.zeros_like(g) for _ in range(spec.n_state - 1))
-    out[-1] = g
+    out[-1], W_h = g, p["W_h"]
     for t in range(X.shape[0] - 1, -1, -1):
-        W_h = p["W_h"]
         _, d_state = spec.back(d_state, cache.states[t], cache.kept[t], W_h)  # eq-bptt-jacobian
         out[t] = d_state[0]
     return out
