@@ -19,6 +19,11 @@ def _adam(theta, g, m, v, t, eta, beta1, beta2, eps):
     return theta - step, m, v
 
 
+def _bptt_step(dh, h, h_prev, x, W_h):
+    dz = dh * (1 - h * h)  # through tanh, from its output
+    return dz @ W_h.T, x.T @ dz, h_prev.T @ dz, dz.sum(axis=0)
+
+
 ANSWERS = {
     "check_linear_gradient": linear.gradient,
     "check_sigmoid_derivative": activations.sigmoid_derivative,
@@ -29,6 +34,7 @@ ANSWERS = {
     "check_matmul": lambda a, b: a @ b,
     "check_he_init": lambda sizes, *, rng=0: init.init_params(sizes, "he_normal", rng=rng),
     "check_adam_step": _adam,
+    "check_bptt_step": _bptt_step,
 }
 
 

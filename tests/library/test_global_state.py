@@ -501,6 +501,7 @@ CALLS.update({
     "explorers.time_lag.grid": lambda: _m("explorers.time_lag").grid((0.5,), (4,), (1.0,)),
     "explorers.time_lag.static_widget": lambda: _m("explorers.time_lag").static_widget(
         (0.5,), (4,), (1.0,), initial=(0.5, 4, 1.0)),
+    "exercises.check_bptt_step": lambda: CALLS["exercises.recurrent.check_bptt_step"](),
     "exercises.recurrent.check_bptt_step": lambda: _m("exercises.recurrent").check_bptt_step(
         lambda dh, h, h_prev, x, W_h: ((dh * (1 - h * h)) @ W_h.T, x.T @ (dh * (1 - h * h)),
                                        h_prev.T @ (dh * (1 - h * h)),
