@@ -1,7 +1,8 @@
 """The gradient-flow explorer of chapter 6: one forward and backward pass
 through a deep network (depth, width, activation, initialisation scheme,
-weight scale) by :func:`bplib.diagnostics.diagnose`; gradient norms per
-layer, activation histograms and a verdict.
+weight scale, architecture) by :func:`bplib.diagnostics.diagnose`, or by
+:func:`bplib.residual.diagnose` for chapter 8's residual and normalised
+networks; gradient norms per layer, activation histograms and a verdict.
 
 The layers are described once in :mod:`bplib.explorers`.
 """
@@ -12,15 +13,25 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from .. import diagnostics, init
+from .. import diagnostics, init, residual
 from .._validation import check_positive, check_positive_int, check_rng
 from ..activations import get_activation
 
-__all__ = ["GRID_ACTIVATIONS", "MAX_SHOWN", "GRID_DEPTHS", "GRID_SCHEMES", "GRID_SCALES", "Result",
-           "Artists", "experiment", "plot", "update", "widget", "grid", "static_widget"]
+__all__ = ["GRID_ACTIVATIONS", "ARCHITECTURES", "MAX_SHOWN", "GRID_DEPTHS", "GRID_SCHEMES",
+           "GRID_SCALES", "GRID_ARCHITECTURES", "Result", "Artists", "experiment", "plot",
+           "update", "widget", "grid", "static_widget"]
 
 GRID_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 """tuple of str: the activations the explorer offers."""
+
+ARCHITECTURES = {
+    "plain": "plain",
+    "residual": "residual",
+    "normalised": "batch-normalised",
+    "residual_normalised": "residual + layer norm",
+}
+"""dict: the architectures the explorer offers (the keys of
+:data:`bplib.residual.VARIANTS`), each with the label its controls show."""
 
 MAX_SHOWN = 5
 """int: activation histograms are drawn for at most this many layers."""
@@ -35,7 +46,7 @@ class Result:
 
     Attributes
     ----------
-    depth, width, activation, scheme, scale
+    depth, width, activation, scheme, scale, architecture
         The settings.
     diagnostics : bplib.diagnostics.Diagnostics
         Per-layer statistics of the pass.
@@ -59,6 +70,10 @@ class Result:
         (values outside the range counted in the end bins). For unbounded
         activations exact zeros (inactive ReLUs) are left out; their share
         is the layer's ``diagnostics.inactive``.
+
+    For a network other than ``"plain"`` the activation statistics and
+    histograms are those of each block's activation :math:`f(Z^{(l)})`
+    (:func:`bplib.residual.diagnose`).
     """
 
     depth: int
@@ -73,6 +88,7 @@ class Result:
     shown: tuple
     edges: np.ndarray
     hist: np.ndarray
+    architecture: str = "plain"
 
 
 def _shown_layers(depth):
@@ -115,8 +131,15 @@ def _summary(verdict, reason, diag, activation):
             f"{diag.activation_std[-1]:.2g}; {_units(diag, activation)}")
 
 
+def _check_architecture(architecture):
+    if not isinstance(architecture, str) or architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {', '.join(map(repr, ARCHITECTURES))}, "
+                         f"got {architecture!r}")
+    return architecture
+
+
 def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0,
-               *, n=64, rng=0):
+               architecture="plain", *, n=64, rng=0):
     """One forward and backward pass through a deep network, measured layer by layer.
 
     The network has ``depth`` layers of ``width`` units, all with the same
@@ -126,7 +149,15 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
     loss is half the mean squared error. The verdict
     (:func:`bplib.diagnostics.assess`) weighs the ratio of first- to
     last-layer gradient norm, the size of the gradients and the spread of the
-    last layer's activations against the input's.
+    last layer's activations against the input's, whatever the architecture.
+
+    ``architecture`` turns every layer into one of chapter 8's blocks
+    (:data:`bplib.residual.VARIANTS`, :eq:`eq-res-block`): ``"residual"``
+    adds the identity path, :math:`A^{(l)} = A^{(l-1)} + f(Z^{(l)})`;
+    ``"normalised"`` batch-normalises each layer's input;
+    ``"residual_normalised"`` does both, with layer normalisation. The
+    weights and data are the same draws for every architecture, so a
+    change of architecture changes nothing else.
 
     Parameters
     ----------
@@ -142,6 +173,12 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
         Multiplier of the weights' standard deviation, > 0.
     n : int, default 64
         Examples in the batch.
+    architecture : str, default "plain"
+        A key of :data:`ARCHITECTURES`: ``"plain"``, ``"residual"``,
+        ``"normalised"`` or ``"residual_normalised"``.
+    n : int, default 64
+        Examples in the batch (>= 2 for ``"normalised"``, whose batch
+        normalisation needs two).
     rng : int or numpy.random.Generator, default 0
         Seed for the weights and the data.
 
@@ -153,16 +190,26 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
     width = check_positive_int(width, "width")
     n = check_positive_int(n, "n")
     get_activation(activation)  # raises for an unknown name
+    _check_architecture(architecture)
+    if architecture == "normalised" and n < 2:
+        raise ValueError(f"n must be >= 2 for architecture 'normalised' (batch normalisation "
+                         f"needs two examples), got {n}")
+    if architecture == "residual_normalised" and width < 2:
+        raise ValueError(f"width must be >= 2 for architecture 'residual_normalised' (layer "
+                         f"normalisation needs two units), got {width}")
     rng = check_rng(rng)
     params = init.init_params([width] * (depth + 1), scheme, scale=scale, rng=rng)
     X, T = rng.normal(size=(n, width)), rng.normal(size=(n, width))
-    diag = diagnostics.diagnose(X, T, params, [activation] * depth)
+    if architecture == "plain":  # chapter 6's network, measured as chapter 6 measures it
+        diag = diagnostics.diagnose(X, T, params, [activation] * depth)
+    else:
+        diag = residual.diagnose(X, T, params, activation, **residual.VARIANTS[architecture])
     verdict, reason = diagnostics.assess(diag)
     shown = _shown_layers(depth)
     edges, hist = _histograms(diag, activation, shown)
     return Result(depth, width, activation, scheme, check_positive(scale, "scale"), diag,
                   diag.ratio, verdict, _summary(verdict, reason, diag, activation), shown,
-                  edges, hist)
+                  edges, hist, architecture)
 
 
 @dataclass
@@ -253,23 +300,29 @@ def update(artists, result):
     top = max(float(result.hist.max()), 0.05)
     h.set_ylim(0, top * 1.9)  # room for the legend
     unit = "" if result.activation in _RANGES else " / its std"
-    h.set_xlabel(f"activation $A^{{(l)}}${unit} ({result.activation})")
-    h.set_title(f"{result.scheme} × {result.scale:.2g}, width {result.width}",
+    plain = result.architecture == "plain"
+    what = "activation $A^{(l)}$" if plain else "block activation $f(Z^{(l)})$"
+    h.set_xlabel(f"{what}{unit} ({result.activation})")
+    h.set_title(("" if plain else f"{ARCHITECTURES[result.architecture]}, ")
+                + f"{result.scheme} × {result.scale:.2g}, width {result.width}",
                 fontsize=10,
                 y=1.0)
 
 
 def _alt(result):
+    kind = "" if result.architecture == "plain" else ARCHITECTURES[result.architecture] + " "
     return (f"Left: gradient norm of each layer's weights on a log scale for a "
-            f"{result.depth}-layer {result.activation} network ({result.scheme} weights "
+            f"{result.depth}-layer {kind}{result.activation} network ({result.scheme} weights "
             f"times {result.scale:.2g}), first-to-last ratio {result.ratio:.2g}, verdict "
-            f"{result.verdict}. Right: histograms of the activations of layers "
+            f"{result.verdict}. Right: histograms of the "
+            f"{'activations' if not kind else 'block activations f(Z)'} of layers "
             f"{', '.join(map(str, result.shown))}.")
 
 
-def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0, *,
-           n=64, rng=0):
-    """Controls for depth, width, activation, initialisation scheme and weight scale.
+def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0,
+           architecture="plain", *, n=64, rng=0):
+    """Controls for depth, width, activation, initialisation scheme, weight
+    scale and architecture (plain, residual, normalised or both).
 
     Each change reruns :func:`experiment` and redraws with :func:`update` into
     the same figure, shown as a PNG image with alt text, followed by the
@@ -285,7 +338,7 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
 
     from . import _widget
 
-    result = experiment(depth, width, activation, scheme, scale, n=n, rng=rng)
+    result = experiment(depth, width, activation, scheme, scale, architecture, n=n, rng=rng)
     style = {"description_width": "8em"}
     controls = {
         "depth": w.IntSlider(depth, min=2, max=20, description="depth L", style=style),
@@ -296,44 +349,53 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
                              style=style),
         "scale": w.FloatLogSlider(scale, base=10, min=-1, max=1, step=0.05,
                                   description="weight scale", style=style),
+        "architecture": w.Dropdown(options=[(label, key) for key, label in ARCHITECTURES.items()],
+                                   value=architecture, description="architecture", style=style),
     }
     panel = _widget.Panel(plot, update, _alt, result, figsize=(9, 3.6))
     return _widget.explorer(
-        panel, controls, [("depth", "width"), ("activation", "scheme"), "scale"],
+        panel, controls, [("depth", "width"), ("activation", "scheme"),
+                          ("scale", "architecture")],
         lambda c: experiment(c["depth"], c["width"], c["activation"], c["scheme"],
-                             c["scale"], n=n, rng=rng))
+                             c["scale"], c["architecture"], n=n, rng=rng))
 
 
 GRID_DEPTHS = (5, 10, 20)
 """tuple of int: the depths of the static explorer."""
 GRID_SCHEMES = ("standard_normal", "xavier_normal", "he_normal")
 """tuple of str: its initialisation schemes."""
-GRID_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
-"""tuple of float: its weight-scale multipliers, a factor of 2 apart."""
+GRID_SCALES = (1.0,)
+"""tuple of float: its weight-scale multipliers. One: the four architectures
+would otherwise multiply the page's frames by four; for width 32 the schemes
+are themselves a factor of about 1.4 and 5.7 apart in scale (He and standard
+normal against Xavier), and the notebook's widget offers any scale."""
+GRID_ARCHITECTURES = tuple(ARCHITECTURES)
+"""tuple of str: its architectures, every key of :data:`ARCHITECTURES`."""
 
 
 def grid(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID_SCHEMES,
-         scales=GRID_SCALES, width=32, *, n=64, rng=0):
+         scales=GRID_SCALES, width=32, *, architectures=GRID_ARCHITECTURES, n=64, rng=0):
     """:func:`experiment` at every combination of the settings.
 
     Parameters
     ----------
-    depths, activations, schemes, scales : sequences
-        The grid values; by default :data:`GRID_DEPTHS`, :data:`GRID_ACTIVATIONS`,
-        :data:`GRID_SCHEMES` and :data:`GRID_SCALES` (135 runs).
+    depths, activations, schemes, scales, architectures : sequences
+        The grid values; by default :data:`GRID_DEPTHS`,
+        :data:`GRID_ACTIVATIONS`, :data:`GRID_SCHEMES`, :data:`GRID_SCALES`
+        and :data:`GRID_ARCHITECTURES` (108 runs).
     width, n, rng
         As in :func:`experiment`, the same for every run.
 
     Returns
     -------
     dict
-        ``(i, j, k, l) -> experiment(depths[i], width, activations[j],
-        schemes[k], scales[l], n=n, rng=rng)``.
+        ``(i, j, k, l, m) -> experiment(depths[i], width, activations[j],
+        schemes[k], scales[l], architectures[m], n=n, rng=rng)``.
     """
-    axes = (depths, activations, schemes, scales)
-    return {key: experiment(d, width, a, s, c, n=n, rng=rng)
-            for key, (d, a, s, c) in zip(itertools.product(*(range(len(v)) for v in axes)),
-                                         itertools.product(*axes))}
+    axes = (depths, activations, schemes, scales, architectures)
+    return {key: experiment(d, width, a, s, c, r, n=n, rng=rng)
+            for key, (d, a, s, c, r) in zip(itertools.product(*(range(len(v)) for v in axes)),
+                                            itertools.product(*axes))}
 
 
 def _plain_plot(result, fig, **kwargs):
@@ -344,21 +406,27 @@ def _plain_plot(result, fig, **kwargs):
 
 
 def static_widget(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID_SCHEMES,
-                  scales=GRID_SCALES, width=32, *, initial=(10, "tanh", "xavier_normal", 1.0),
-                  name="gradient-flow-explorer"):
+                  scales=GRID_SCALES, width=32, *, architectures=GRID_ARCHITECTURES,
+                  initial=(10, "tanh", "xavier_normal", 1.0), name="gradient-flow-explorer"):
     """The explorer for a page without a kernel: sliders for the depth and the
-    weight scale and drop-downs for the activation and the initialisation
-    pick among precomputed frames.
+    weight scale and drop-downs for the activation, the initialisation and
+    the architecture pick among precomputed frames.
 
     Runs :func:`grid` and draws each result with :func:`plot` and
-    :func:`update`; the verdict line is the result's ``summary``.
+    :func:`update`; the verdict line is the result's ``summary``. A setting
+    with a single value on the grid gets no slider (the weight scale, by
+    default) or, for the architecture, no drop-down; the title names it.
+    With ``architectures=("plain",)`` the page is chapter 6's first
+    explorer, without the architecture control.
 
     Parameters
     ----------
-    depths, activations, schemes, scales, width
+    depths, activations, schemes, scales, width, architectures
         As in :func:`grid`.
     initial : tuple, default (10, "tanh", "xavier_normal", 1.0)
-        The setting shown first; each value must be on the grid.
+        The setting shown first: depth, activation, scheme, scale and,
+        optionally, architecture (the first of ``architectures`` if left
+        out); each value must be on the grid.
     name : str
         The id prefix of the HTML elements.
 
@@ -368,16 +436,34 @@ def static_widget(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID
     """
     from . import _static as se
 
-    axes = (tuple(depths), tuple(activations), tuple(schemes), tuple(scales))
-    first = se.grid_index(axes, initial, ("depth", "activation", "scheme", "scale"))
-    frames = se.draw_frames(grid(*axes, width), _plain_plot, update, figsize=(8, 3.3),
-                            max_depth=max(depths), verdict=lambda r: r.summary, alt=_alt)
+    axes = (tuple(depths), tuple(activations), tuple(schemes), tuple(scales),
+            tuple(architectures))
+    for architecture in axes[4]:
+        _check_architecture(architecture)
+    initial = tuple(initial)
+    if len(initial) == 4 and axes[4]:
+        initial += (axes[4][0],)
+    first = se.grid_index(axes, initial,
+                          ("depth", "activation", "scheme", "scale", "architecture"))
+    frames = se.draw_frames(grid(*axes[:4], width, architectures=axes[4]), _plain_plot, update,
+                            figsize=(8, 3.3), max_depth=max(depths),
+                            verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("depth", "depth L", axes[0]),
         se.Control("activation", "activation", axes[1], kind="select"),
         se.Control("scheme", "initialisation", axes[2],
                    [s.replace("_", " ") for s in axes[2]], kind="select"),
         se.Control("scale", "weight scale", axes[3], [f"× {c:g}" for c in axes[3]]),
+        se.Control("architecture", "architecture", axes[4],
+                   [ARCHITECTURES[a] for a in axes[4]], kind="select"),
     ]
-    return se.render(name, f"Gradient-flow explorer, width {width} (precomputed, works "
-                     "without Python)", controls, frames, initial=first)
+    shown = [i for i, c in enumerate(controls)
+             if len(c.values) > 1 or (c.kind == "select" and c.name != "architecture")]
+    fixed = "".join(f", {c.label.removesuffix(' L')} {c.labels[0]}"
+                    for i, c in enumerate(controls) if i not in shown and c.name != "architecture")
+    if 4 not in shown and axes[4] != ("plain",):
+        fixed += f", {controls[4].labels[0]}"
+    pick = lambda key: tuple(key[i] for i in shown)  # noqa: E731
+    return se.render(name, f"Gradient-flow explorer, width {width}{fixed} (precomputed, works "
+                     "without Python)", [controls[i] for i in shown],
+                     {pick(key): frame for key, frame in frames.items()}, initial=pick(first))
