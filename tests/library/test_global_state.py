@@ -502,6 +502,13 @@ CALLS.update({
     "explorers.time_lag.static_widget": lambda: _m("explorers.time_lag").static_widget(
         (0.5,), (4,), (1.0,), initial=(0.5, 4, 1.0)),
     "exercises.check_bptt_step": lambda: CALLS["exercises.recurrent.check_bptt_step"](),
+    "exercises.check_conv_input_gradient": lambda: CALLS[
+        "exercises.structure.check_conv_input_gradient"](),
+    "exercises.structure.check_conv_input_gradient": lambda: _m(
+        "exercises.structure").check_conv_input_gradient(
+        lambda dZ, W: _m("conv").conv2d_forward(
+            dZ, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
+            padding=(W.shape[2] - 1, W.shape[3] - 1))[0]),
     "exercises.recurrent.check_bptt_step": lambda: _m("exercises.recurrent").check_bptt_step(
         lambda dh, h, h_prev, x, W_h: ((dh * (1 - h * h)) @ W_h.T, x.T @ (dh * (1 - h * h)),
                                        h_prev.T @ (dh * (1 - h * h)),
