@@ -1,26 +1,25 @@
 // The book's own script (added to every page by _ext/book_html.py).
 //
-// A display equation wider than the column scrolls inside its own box
-// (book.css draws a shadow on the side that has more). Such a box is made
+// A display equation wider than the column scrolls inside its own box, the
+// MathJax container (book.css draws a shadow on the side that has more). Such a box is made
 // focusable, with a name, so that keyboard users can scroll it too (axe:
 // scrollable-region-focusable); boxes that fit are left alone.
 (function () {
   "use strict";
 
   function markWideEquations() {
-    document.querySelectorAll("div.math").forEach(function (box) {
+    document.querySelectorAll('div.math mjx-container[display="true"]').forEach(function (box) {
       var wide = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("is-wide", wide);
       if (wide) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", "Equation, scrolls sideways");
-      } else if (box.classList.contains("was-wide") || box.hasAttribute("role")) {
+      } else if (box.getAttribute("role") === "region") {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
       }
-      if (wide) box.classList.add("was-wide");
     });
   }
 
