@@ -52,12 +52,15 @@ def listing(obj, start_at=None, end_before=None):
 
     Examples
     --------
-    >>> from bplib import linear
-    >>> code = listing(linear.predict)
+    >>> from bplib import listing as module
+    >>> code = listing(module.listing)
     >>> print(code.data.splitlines()[0])
-    def predict(X, W, b):
-    >>> print(listing(linear.predict, start_at="return").data)
-    return as_float_array(X, "X") @ W + b  # (eq-linear-model)
+    def listing(obj, start_at=None, end_before=None):
+    >>> print(listing(module._first_line_with, start_at="for i", end_before="raise").data,
+    ...       end="")
+        for i, line in enumerate(lines):
+            if text in line:
+                return i
     """
     for name, value in (("start_at", start_at), ("end_before", end_before)):
         if value is not None and not isinstance(value, str):

@@ -151,6 +151,6 @@ def _move_each_explorer(page, name):
         page.wait_for_function(
             "([w, before]) => Array.from(w.querySelectorAll('img')).map(i => i.src.length"
             " + ':' + i.src.slice(-200)).join('|') !== before",
-            arg=[widget.element_handle(), before], timeout=30_000)
+            arg=[widget.element_handle(), before], timeout=120_000)
         assert _figure_of(widget) != before, f"{name}: explorer {i} did not redraw"
     return explorers.count()
