@@ -61,9 +61,15 @@ def test_chapter_1_installs_bplib_and_runs_in_a_fresh_kernel(tmp_path, monkeypat
     assert "BPLIB_INSTALL_SOURCE" in first.source, (
         "chapter 1 has no install cell first: run `make prepare` (tools/prepare_notebooks.py)")
 
-    # a wheel of bplib from this checkout
+    # a wheel of bplib from this checkout (built from a copy: setuptools writes
+    # build/ and *.egg-info beside the sources)
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "bplib", source / "bplib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ["pyproject.toml", "README.md"]:
+        shutil.copy(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, ROOT)
+    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
     (wheel,) = wheels.glob("bplib-*.whl")
 
     # the Colab-like environment: a kernel, NumPy, Matplotlib, ipywidgets, no bplib
