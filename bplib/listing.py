@@ -109,10 +109,15 @@ def _code_class():
             Jupyter front ends and the book's website prefer ``text/html``
             to ``text/markdown``; the HTML of ``Code`` carries a fixed light
             colour scheme, so it is left out and the Markdown (highlighted
-            by each front end in its own colours) is what shows.
+            by each front end in its own colours) is what shows. Its LaTeX
+            needs Pygments' macros, which the book's PDF does not define, so
+            the PDF too typesets the Markdown's code block.
             """
 
             def _repr_html_(self):
+                return None
+
+            def _repr_latex_(self):
                 return None
 
             def _repr_markdown_(self):

@@ -35,6 +35,7 @@ def test_markdown_shows_the_code_in_a_fence_longer_than_any_backtick_run():
     assert markdown.startswith("```python\n") and markdown.rstrip().endswith("```")
     assert code.data in markdown
     assert code._repr_html_() is None  # the front end highlights the Markdown itself
+    assert code._repr_latex_() is None
     fenced = listing(listing_module.listing)._repr_markdown_()
     assert fenced.count("```python") == 1
 
