@@ -72,6 +72,10 @@ def _script_key(script):
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    # html_context's default_mode does not reach the pages sphinx.ext.viewcode
+    # writes; without it the theme logs "invalid theme mode" there.
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
     scripts = context.get("script_files")
     if not scripts:
         return

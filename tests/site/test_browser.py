@@ -192,7 +192,7 @@ def _check_no_widgets(page):
           views: document.querySelectorAll(
             'script[type="application/vnd.jupyter.widget-view+json"]').length,
           manager: Array.from(document.scripts).filter(
-            s => /embed-amd|require\.js|html-manager/.test(s.src)).length,
+            s => /embed-amd|require[.]js|html-manager/.test(s.src)).length,
         })""")
     assert found == {"state": 0, "views": 0, "manager": 0}, (
         f"Jupyter widgets on a static page (they cannot recompute there): {found}")
