@@ -73,7 +73,9 @@ build: $(STAMP) $(ASSETS)
 # Lint, then the unit tests and the docstrings' examples.
 unit: $(TSTAMP)
 	$(BIN)/ruff check bplib tests benchmarks tools
-	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --doctest-modules bplib
+	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --ignore=tests/lab \
+		--ignore=tests/release --ignore=tests/book/test_fresh_kernel.py \
+		--doctest-modules bplib
 
 nbval: $(STAMP)
 	$(BIN)/pytest --nbval --nbval-current-env \
