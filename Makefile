@@ -1,11 +1,14 @@
 # The book's common commands. Each target sets up what it needs: a virtual
-# environment in .venv (pinned requirements.txt, bplib installed editable)
-# and, for the website, MathJax / require.js / the widgets manager from npm.
+# environment in .venv (the reader's requirements.txt plus the build's
+# requirements-build.txt, pinned; bplib installed editable) and, for the
+# website, MathJax from npm.
 #
 #   make book      set up, build the website, print where to open it
-#   make test      set up, run every test (unit, nbval, -W build, browser)
+#   make test      set up, run every test (unit, nbval, -W build, browser,
+#                  JupyterLab, fresh kernel)
+#   make lab       start JupyterLab (with MyST rendering) on the chapters
 #   make execute   re-execute every notebook in place (NB=path for one)
-#   make lab       start JupyterLab on the chapters
+#   make prepare   listings as code cells and the install cell, in every chapter
 #   make bench     run the benchmarks
 #   make pdf       the whole book as one PDF, _build/pdf/book.pdf
 #   make dist      bplib's wheel and sdist in dist/
@@ -22,7 +25,7 @@ NB     ?= chapters/*.ipynb
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench bench-smoke clean index pdf dist publish-dir release-test
+.PHONY: book test setup assets chromium build unit nbval site-test lab-test fresh-kernel-test execute lab prepare bench bench-smoke clean index pdf dist publish-dir release-test
 
 book: setup assets build
 	@echo
@@ -34,15 +37,19 @@ test: setup $(TSTAMP) assets chromium
 	$(MAKE) nbval
 	$(MAKE) build
 	$(MAKE) site-test
+	$(MAKE) lab-test
+	$(MAKE) fresh-kernel-test
 	$(MAKE) pdf
 	$(MAKE) release-test
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-build.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+		"the book needs Python >= 3.11 (numpy 2.4 and matplotlib 3.11 do): make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-build.txt -e .
 	touch $@
 
 # Test-only dependencies (the independent autodiff oracle), kept out of the
@@ -66,7 +73,9 @@ build: $(STAMP) $(ASSETS)
 # Lint, then the unit tests and the docstrings' examples.
 unit: $(TSTAMP)
 	$(BIN)/ruff check bplib tests benchmarks tools
-	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --doctest-modules bplib
+	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --ignore=tests/lab \
+		--ignore=tests/release --ignore=tests/book/test_fresh_kernel.py \
+		--doctest-modules bplib
 
 nbval: $(STAMP)
 	$(BIN)/pytest --nbval --nbval-current-env \
@@ -76,11 +85,28 @@ nbval: $(STAMP)
 site-test: $(STAMP)
 	$(BIN)/pytest tests/site
 
+# Every chapter in JupyterLab (with jupyterlab-myst) in Chromium: run all
+# cells, move the widgets, no raw MyST, listings visible.
+lab-test: $(STAMP)
+	$(BIN)/pytest tests/lab
+
+# Colab stand-in: chapter 1 in a fresh venv without bplib, through its
+# install cell pointed at a wheel built from this checkout.
+fresh-kernel-test: $(STAMP)
+	$(BIN)/pytest tests/book/test_fresh_kernel.py
+
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(wildcard $(NB))
 
+# JupyterLab renders the chapters' MyST with jupyterlab-myst (requirements.txt).
 lab: $(STAMP)
-	$(BIN)/jupyter lab chapters
+	$(BIN)/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Code listings become code cells, and each chapter gets its install cell
+# (tools/prepare_notebooks.py; idempotent), and README's launch badges follow
+# repository.url in _config.yml.
+prepare: $(STAMP)
+	$(BIN)/python tools/prepare_notebooks.py --readme chapters/*.ipynb
 
 # PyTorch (CPU build, pinned) is installed only for the benchmarks.
 BENCH_STAMP := $(VENV)/.bench-stamp

@@ -40,8 +40,9 @@ __all__ = ["ConvCache", "PoolCache", "output_size", "im2col", "col2im",
 
 
 class ConvCache(NamedTuple):
-    """What :func:`conv2d_backward` needs: the im2col matrix, the weights,
-    the input's shape and the stride and padding."""
+    """What :func:`conv2d_backward` needs: the im2col matrix (with a last
+    column of ones, the bias's input), the weights, the input's shape and
+    the stride and padding."""
 
     cols: np.ndarray
     W: np.ndarray
@@ -83,13 +84,18 @@ def output_size(size, k, stride=1, padding=0):
 
 
 @functools.lru_cache(maxsize=64)
-def _window_index(C, Hp, Wp, kh, kw, sh, sw):
+def _window_index(C, Hp, Wp, kh, kw, sh, sw, ones=False):
     """Where each im2col entry comes from: the flat index, within one padded
     example of shape (C, Hp, Wp), of entry (position, (c, u, v)); made once
-    per geometry by sliding a window over the grid of indices."""
+    per geometry by sliding a window over the grid of indices. With
+    ``ones``, each row ends with the index ``C * Hp * Wp``, where
+    :func:`_im2col` keeps a constant 1."""
     grid = np.arange(C * Hp * Wp).reshape(C, Hp, Wp)
     win = sliding_window_view(grid, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]  # (C, Ho, Wo, kh, kw)
-    index = win.transpose(1, 2, 0, 3, 4).reshape(-1)  # rows (Ho, Wo), columns (C, kh, kw)
+    index = win.transpose(1, 2, 0, 3, 4).reshape(-1, C * kh * kw)  # rows (Ho, Wo)
+    if ones:
+        index = np.hstack([index, np.full((len(index), 1), C * Hp * Wp)])
+    index = index.reshape(-1)
     index.flags.writeable = False
     return index
 
@@ -104,13 +110,17 @@ def _scatter_index(n, size, index_key):
     return flat
 
 
-def _pad(X, padding):
-    ph, pw = padding
-    if not (ph or pw):
-        return X
-    n, C, H, W = X.shape
-    Xp = np.zeros((n, C, H + 2 * ph, W + 2 * pw))
-    Xp[:, :, ph:ph + H, pw:pw + W] = X
+def _pad(X, padding, ones=False):
+    """Each example padded and flattened, shape (n, C * Hp * Wp), with a
+    constant 1 appended when ``ones``."""
+    (ph, pw), (n, C, H, W) = padding, X.shape
+    if not (ph or pw or ones):
+        return X.reshape(n, -1)
+    size = C * (H + 2 * ph) * (W + 2 * pw)
+    Xp = np.zeros((n, size + ones))
+    Xp[:, :size].reshape(n, C, H + 2 * ph, W + 2 * pw)[:, :, ph:ph + H, pw:pw + W] = X
+    if ones:
+        Xp[:, size] = 1.0
     return Xp
 
 
@@ -119,12 +129,13 @@ def _key(X_shape, kh, kw, stride, padding):
     return (C, H + 2 * padding[0], W + 2 * padding[1], kh, kw, stride[0], stride[1])
 
 
-def _im2col(X, kh, kw, stride, padding):
+def _im2col(X, kh, kw, stride, padding, ones=False):
     """Gather every window with one ``take`` (a copy whose inner runs are as
-    long as a row of the matrix, unlike a transposed window view's)."""
-    key = _key(X.shape, kh, kw, stride, padding)
-    Xp = _pad(X, padding).reshape(len(X), -1)
-    return Xp.take(_window_index(*key), axis=1).reshape(-1, X.shape[1] * kh * kw)  # eq-conv-im2col
+    long as a row of the matrix, unlike a transposed window view's); with
+    ``ones``, every row gains a last entry 1, the input of the bias."""
+    index = _window_index(*_key(X.shape, kh, kw, stride, padding), ones)
+    cols = _pad(X, padding, ones).take(index, axis=1)  # eq-conv-im2col
+    return cols.reshape(-1, X.shape[1] * kh * kw + ones)
 
 
 def _col2im(cols, X_shape, kh, kw, stride, padding):
@@ -239,8 +250,9 @@ def _conv2d(X, W, b, stride, padding):
     C_out, _, kh, kw = W.shape
     n, _, H, Wd = X.shape
     Ho, Wo = output_size(H, kh, stride[0], padding[0]), output_size(Wd, kw, stride[1], padding[1])
-    cols = _im2col(X, kh, kw, stride, padding)  # eq-conv-im2col
-    Z = cols @ W.reshape(C_out, -1).T + b  # eq-conv2d: one matrix product
+    cols = _im2col(X, kh, kw, stride, padding, ones=True)  # eq-conv-im2col, and a 1 per row
+    W_b = np.vstack([W.reshape(C_out, -1).T, b])  # the bias is the weight of the 1
+    Z = cols @ W_b  # eq-conv2d: one matrix product
     Z = Z.reshape(n, Ho, Wo, C_out).transpose(0, 3, 1, 2)
     return Z, ConvCache(cols, W, X.shape, stride, padding)
 
@@ -249,8 +261,8 @@ def _conv2d_backward(dZ, cache):
     W = cache.W
     C_out, _, kh, kw = W.shape
     dZ_mat = dZ.transpose(0, 2, 3, 1).reshape(-1, C_out)  # one row per position
-    dW = (dZ_mat.T @ cache.cols).reshape(W.shape)  # eq-conv-dW: summed over positions
-    db = dZ_mat.sum(axis=0)  # eq-conv-dW
+    dW_b = dZ_mat.T @ cache.cols  # eq-conv-dW: summed over positions (and db, last)
+    dW, db = dW_b[:, :-1].reshape(W.shape), dW_b[:, -1]  # eq-conv-dW
     dcols = dZ_mat @ W.reshape(C_out, -1)  # chapter 4's VJP of the product
     dX = _col2im(dcols, cache.X_shape, kh, kw, cache.stride, cache.padding)  # eq-conv-dX
     return dX, dW, db

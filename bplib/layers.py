@@ -55,7 +55,7 @@ def conv2d(X, W, b=None, *, stride=1, padding=0):
     return operation(Z, (X, W, b), (
         lambda g: conv._col2im(rows(g) @ W.value.reshape(C_out, -1), X.shape, kh, kw,
                                cache.stride, cache.padding),  # eq-conv-dX
-        lambda g: (rows(g).T @ cache.cols).reshape(W.shape),  # eq-conv-dW
+        lambda g: (rows(g).T @ cache.cols[:, :-1]).reshape(W.shape),  # eq-conv-dW
         lambda g: g.sum(axis=(0, 2, 3)),  # eq-conv-dW: the bias, summed over positions
     ), "conv2d")
 

@@ -10,9 +10,20 @@ Each layer has its own activation, named as in :mod:`bplib.activations`::
     params = init.init_params([2, 8, 8, 1], rng=0)
     loss, grads = loss_and_gradients(X, T, params, ["tanh", "tanh", "sigmoid"])
 
+The formulas live in the cores, which take checked arrays and do no checks:
+:func:`feedforward` (the forward pass), :func:`deltas` (the delta
+recursion), :func:`gradients` (each layer's gradients from its delta) and
+:func:`backpropagate` (the last two). The entry points
+:func:`forward`, :func:`output_delta`, :func:`backward` and
+:func:`loss_and_gradients` check their input once and call them; other
+modules (:mod:`bplib.train`, :mod:`bplib.diagnostics`, :mod:`bplib.jacobian`)
+call the cores.
+
 Everything is vectorised over the batch: the forward pass costs one matrix
 product per layer and the backward pass two (one fewer in total), so a
-training step costs about three matrix products per layer.
+training step costs about three matrix products per layer. Left out: other
+losses than those of :mod:`bplib.losses` (the softmax cross-entropy is in
+:mod:`bplib.softmax`), weight sharing, and any layer that is not dense.
 """
 
 from dataclasses import dataclass

@@ -29,6 +29,7 @@ normalisation parameters, a separate output layer, and blocks of more than
 one layer.
 """
 
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
@@ -37,7 +38,7 @@ from . import diagnostics, init
 from ._validation import (as_float_array, check_positive, check_positive_int, check_rng,
                           check_same_shape)
 from .activations import get_activation
-from .diagnostics import _mean_std, _norm
+from .diagnostics import _mean_std
 from .norm import _normalise, _normalise_backward
 
 __all__ = ["NORMS", "VARIANTS", "Cache", "init_params", "forward", "backward",
@@ -274,30 +275,18 @@ def diagnose(X, T, params, activation, *, residual=False, norm=None, tol=0.05):
     T = as_float_array(T, "T", ndim=2)
     check_same_shape(X, T, ("X", "T"))
     f = get_activation(activation).function
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # overflow is measured, not warned about
         Y, cache = _forward(X, params, activation, bool(residual), norm)
         n, deltas = len(Y), {}
         grads = _backward((Y - T) / n, params, cache, deltas)  # dL/dY = (Y - T)/n
-        layers = range(1, len(cache.Z) + 1)
-        H = tuple(f(cache.Z[l]) for l in layers)  # each block's activation
-        stats = {
-            "grad_norms": [_norm(grads[f"W{l}"]) for l in layers],
-            "delta_norms": [_norm(deltas[l]) for l in layers],
-            "activation_mean": [_mean_std(h)[0] for h in H],
-            "activation_std": [_mean_std(h)[1] for h in H],
-            "preactivation_std": [_mean_std(cache.Z[l])[1] for l in layers],
-            "saturation": [diagnostics.saturation(cache.Z[l], activation, tol) for l in layers],
-        }
-        counts = {
-            "nonfinite_activations": [np.sum(~np.isfinite(h)) for h in H],
-            "nonfinite_gradients": [np.sum(~np.isfinite(grads[f"W{l}"])) for l in layers],
-        }
+        L = len(cache.Z)
+        H = {l: f(cache.Z[l]) for l in range(1, L + 1)}  # each block's activation
+        blocks = SimpleNamespace(A={0: X, **H}, Z=cache.Z, activations=(activation,) * L)
+        stats = diagnostics._layer_statistics(blocks, deltas, grads, tol)
         loss = float(np.sum((Y - T) ** 2) / (2 * n))  # eq-mse
-    return diagnostics.Diagnostics(
-        activations=(activation,) * len(H), loss=loss,
-        **{k: np.array(v, dtype=float) for k, v in stats.items()},
-        **{k: np.array(v, dtype=int) for k, v in counts.items()},
-        A=H, gradients=grads)
+    return diagnostics.Diagnostics(activations=blocks.activations, loss=loss,
+                                   input_std=_mean_std(X)[1], **stats,
+                                   A=tuple(H[l] for l in range(1, L + 1)), gradients=grads)
 
 
 def measure(depth=50, width=32, activation="tanh", variant="plain", *, scheme=None,

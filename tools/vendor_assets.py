@@ -4,10 +4,13 @@ The built book must work offline: nothing may be fetched from a CDN when a
 page is read. ``npm ci`` (run by ``make book``/``make test``) installs the
 pinned packages of ``package.json``; this script copies what the pages load:
 
-* MathJax 3 (``tex-mml-chtml.js`` and the component folders it loads lazily,
-  including the CHTML fonts),
-* require.js and the Jupyter widgets HTML manager (``embed-amd.js`` and the
-  modules and fonts it loads), which render stored widget state.
+* MathJax 3 as components: ``startup.js`` loads ``core``, ``input/tex``,
+  ``output/chtml`` (with its fonts) and ``a11y/assistive-mml`` as
+  ``mathjax3_config`` in ``_config.yml`` asks, and TeX extensions on demand.
+
+The website shows no Jupyter widgets (the precomputed explorers serve there;
+see ``_ext/book_html.py``), so neither require.js nor the widgets manager is
+needed.
 """
 
 import pathlib
@@ -17,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 VENDOR = ROOT / "_assets" / "vendor"
 
-MATHJAX_PARTS = ["tex-mml-chtml.js", "input", "output", "ui", "a11y", "sre", "adaptors"]
+MATHJAX_PARTS = ["startup.js", "core.js", "input", "output", "a11y", "adaptors"]
 
 
 def copy(src, dst):
@@ -35,8 +38,6 @@ def main():
         shutil.rmtree(VENDOR)
     for part in MATHJAX_PARTS:
         copy(NODE / "mathjax" / "es5" / part, VENDOR / "mathjax" / part)
-    copy(NODE / "requirejs" / "require.js", VENDOR / "require.js")
-    copy(NODE / "@jupyter-widgets" / "html-manager" / "dist", VENDOR / "html-manager")
     (VENDOR / ".stamp").touch()
     size = sum(p.stat().st_size for p in VENDOR.rglob("*") if p.is_file())
     print(f"vendored assets into {VENDOR.relative_to(ROOT)} ({size / 2**20:.1f} MiB)")

@@ -23,6 +23,7 @@ check_delta_backward        4        the delta recursion for any depth
 check_matmul                5        the matrix product as an engine operation
 check_he_init               6        He initialisation
 check_adam_step             7        one Adam step with bias correction
+check_conv_input_gradient   8        a convolution's input gradient
 check_bptt_step             9        one step of backpropagation through time
 ==========================  =======  =============================================
 """
@@ -37,6 +38,7 @@ from .neuron import (
     check_sigmoid_derivative,
 )
 from .recurrent import check_bptt_step
+from .structure import check_conv_input_gradient
 from .training import check_adam_step, check_he_init
 
 __all__ = [
@@ -51,5 +53,6 @@ __all__ = [
     "check_matmul",
     "check_he_init",
     "check_adam_step",
+    "check_conv_input_gradient",
     "check_bptt_step",
 ]

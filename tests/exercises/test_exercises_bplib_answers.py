@@ -5,7 +5,7 @@ state alone."""
 import numpy as np
 import pytest
 
-from bplib import activations, exercises, gradcheck, init, linear, mlp, two_layer
+from bplib import activations, conv, exercises, gradcheck, init, linear, mlp, two_layer
 
 
 def _logistic(X, T, W, b):
@@ -24,6 +24,12 @@ def _bptt_step(dh, h, h_prev, x, W_h):
     return dz @ W_h.T, x.T @ dz, h_prev.T @ dz, dz.sum(axis=0)
 
 
+def _conv_input_gradient(dZ, W):
+    kh, kw = W.shape[2:]  # the full correlation with the flipped, transposed kernel
+    return conv.conv2d_forward(dZ, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
+                               padding=(kh - 1, kw - 1))[0]
+
+
 ANSWERS = {
     "check_linear_gradient": linear.gradient,
     "check_sigmoid_derivative": activations.sigmoid_derivative,
@@ -35,6 +41,7 @@ ANSWERS = {
     "check_he_init": lambda sizes, *, rng=0: init.init_params(sizes, "he_normal", rng=rng),
     "check_adam_step": _adam,
     "check_bptt_step": _bptt_step,
+    "check_conv_input_gradient": _conv_input_gradient,
 }
 
 

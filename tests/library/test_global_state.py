@@ -22,15 +22,19 @@ import pytest
 
 import bplib
 
+# bplib.exercises is left out: its checkers run the reader's code, and
+# tests/exercises checks them for global state with bplib's own answers.
 MODULES = {m.name.removeprefix("bplib."): importlib.import_module(m.name)
            for m in pkgutil.walk_packages(bplib.__path__, "bplib.")
-           if not any(part.startswith("_") for part in m.name.split("."))}
+           if not any(part.startswith("_") for part in m.name.split("."))
+           and not m.name.startswith("bplib.exercises")}
 
 # Classes that only hold values (NamedTuple or dataclass, no behaviour).
 RECORDS = {
     "activations.Activation", "gradcheck.GradCheckResult", "jacobian.MultiplyAdds",
     "linear.History", "mlp.Cache", "two_layer.Params", "two_layer.Gradients",
-    "two_layer.Cache", "two_layer.History", "losses.Loss", "train.History", "digits.Digits",
+    "two_layer.Cache", "two_layer.History", "losses.Loss", "conv.ConvCache", "conv.PoolCache",
+    "norm.NormCache", "norm.RunningStats", "residual.Cache", "train.History", "digits.Digits",
     "diagnostics.Diagnostics",
     *(f"explorers.{name}.{record}" for name in ("learning_rate", "xor", "gradient_flow",
                                                  "optimiser", "capacity")
@@ -144,6 +148,89 @@ def _cache():
     params, names = _net()
     X, T = _xt()
     return mlp.forward(X, params, names)[1], params, T
+
+
+def _image():
+    return np.random.default_rng(3).normal(size=(2, 1, 5, 5))
+
+
+def _conv(name):
+    def call():
+        conv = _m("conv")
+        X, W = _image(), np.ones((2, 1, 3, 3))
+        if name in ("conv2d_forward", "conv2d_backward"):
+            Z, cache = conv.conv2d_forward(X, W, np.zeros(2), padding=1)
+            conv.conv2d_backward(np.ones_like(Z), cache)
+        elif name in ("conv1d_forward", "conv1d_backward"):
+            Z, cache = conv.conv1d_forward(X[:, :, 0], W[:, :, 0], stride=1)
+            conv.conv1d_backward(np.ones_like(Z), cache)
+        elif name.startswith(("max_pool", "avg_pool")):
+            kind = name.rsplit("_", 1)[0]
+            Y, cache = getattr(conv, f"{kind}_forward")(X[:, :, :4, :4])
+            getattr(conv, f"{kind}_backward")(np.ones_like(Y), cache)
+        elif name in ("im2col", "col2im"):
+            cols = conv.im2col(X, 3, 3, padding=1)
+            conv.col2im(cols, X.shape, 3, 3, padding=1)
+        else:
+            conv.output_size(5, 3, stride=2, padding=1)
+    return call
+
+
+def _norm(name):
+    def call():
+        norm = _m("norm")
+        X, g, b = np.random.default_rng(4).normal(size=(6, 3)), np.ones(3), np.zeros(3)
+        Y, cache = norm.batch_norm_forward(X, g, b)
+        norm.batch_norm_backward(np.ones_like(Y), cache)
+        running = norm.update_running(norm.RunningStats(np.zeros(3), np.ones(3)), cache)
+        norm.batch_norm_inference(X, g, b, running)
+        Y, cache = norm.layer_norm_forward(X, g, b)
+        norm.layer_norm_backward(np.ones_like(Y), cache)
+    return call
+
+
+def _layers(name):
+    def call():
+        layers, ad = _m("layers"), _m("autodiff")
+        X = ad.Tensor(_image()[:, :, :4, :4])
+        out = layers.conv2d(X, ad.Tensor(np.ones((2, 1, 3, 3))), padding=1)
+        out = layers.max_pool(out) + layers.avg_pool(out)
+        flat = layers.flatten(out)
+        g, b = ad.Tensor(np.ones(flat.shape[1])), ad.Tensor(np.zeros(flat.shape[1]))
+        y = layers.batch_norm(flat, g, b)[0] + layers.layer_norm(flat, g, b)
+        layers.dropout(y, 0.5, rng=5).sum().backward()
+    return call
+
+
+def _residual(name):
+    def call():
+        residual = _m("residual")
+        params = residual.init_params(3, 4, rng=6)
+        X, T = np.ones((5, 4)), np.zeros((5, 4))
+        for res in (False, True):
+            residual.loss_and_gradients(X, T, params, "tanh", residual=res)
+        Y, cache = residual.forward(X, params, "tanh", residual=True)
+        residual.backward(np.ones_like(Y), params, cache)
+        residual.measure(depth=3, width=4, rng=7)
+        residual.gradient_norms(depth=3, width=4, rng=8)
+    return call
+
+
+def _chapter8_calls():
+    names = {
+        "conv": ("output_size", "im2col", "col2im", "conv2d_forward", "conv2d_backward",
+                 "conv1d_forward", "conv1d_backward", "max_pool_forward", "max_pool_backward",
+                 "avg_pool_forward", "avg_pool_backward"),
+        "norm": ("batch_norm_forward", "batch_norm_backward", "update_running",
+                 "batch_norm_inference", "layer_norm_forward", "layer_norm_backward"),
+        "layers": ("conv2d", "max_pool", "avg_pool", "batch_norm", "layer_norm", "dropout",
+                   "flatten"),
+        "residual": ("init_params", "forward", "backward", "loss_and_gradients", "measure",
+                     "gradient_norms"),
+    }
+    makers = {"conv": _conv, "norm": _norm, "layers": _layers, "residual": _residual}
+    return {f"{module}.{name}": makers[module](name)
+            for module, group in names.items() for name in group}
 
 
 CALLS = {
@@ -286,6 +373,8 @@ CALLS = {
        for name in ("experiment", "plot", "update")},
     "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8,
                                               rng=9),
+    # chapter 8 (the modules exist from that chapter on; absent ones are skipped)
+    **_chapter8_calls(),
     # chapter 7
     "optim.Optimiser": _optimiser("SGD"),
     "optim.SGD": _optimiser("SGD"),
@@ -502,6 +591,13 @@ CALLS.update({
     "explorers.time_lag.static_widget": lambda: _m("explorers.time_lag").static_widget(
         (0.5,), (4,), (1.0,), initial=(0.5, 4, 1.0)),
     "exercises.check_bptt_step": lambda: CALLS["exercises.recurrent.check_bptt_step"](),
+    "exercises.check_conv_input_gradient": lambda: CALLS[
+        "exercises.structure.check_conv_input_gradient"](),
+    "exercises.structure.check_conv_input_gradient": lambda: _m(
+        "exercises.structure").check_conv_input_gradient(
+        lambda dZ, W: _m("conv").conv2d_forward(
+            dZ, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
+            padding=(W.shape[2] - 1, W.shape[3] - 1))[0]),
     "exercises.recurrent.check_bptt_step": lambda: _m("exercises.recurrent").check_bptt_step(
         lambda dh, h, h_prev, x, W_h: ((dh * (1 - h * h)) @ W_h.T, x.T @ (dh * (1 - h * h)),
                                        h_prev.T @ (dh * (1 - h * h)),

@@ -34,6 +34,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every page's transfer (bytes of every response, uncompressed), filled by the
+# page-weight test and reported at the end of the run (five heaviest pages).
+PAGE_WEIGHTS = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PAGE_WEIGHTS:
+        return
+    heaviest = sorted(PAGE_WEIGHTS.items(), key=lambda kv: -kv[1][0])[:5]
+    terminalreporter.section("page weight (uncompressed, 390 px, at load): five heaviest")
+    for path, (size, requests) in heaviest:
+        terminalreporter.write_line(f"{size / 1e6:5.2f} MB in {requests:3d} requests  {path}")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass

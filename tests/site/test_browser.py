@@ -2,9 +2,10 @@
 
 Per page: no console errors, no request to any other host, every image
 loaded and described by alt text, display math typeset by MathJax, hidden
-solutions that open on click, widgets rendered from their stored state, no
-accessibility violations in the book's own content (axe-core), and a
-screenshot saved under ``_build/screenshots``.
+solutions that open on click, no frozen Jupyter widget (the precomputed
+explorers serve on the website), a body no wider than the window, no
+accessibility violations in the book's own content (axe-core) in light and in
+dark mode, and a screenshot saved under ``_build/screenshots``.
 """
 
 import re
@@ -20,12 +21,10 @@ PAGES = sorted(
     if p.relative_to(HTML).parts[0] not in {"_static", "_sources", "_images"}
 )
 
-# Console messages that come from the theme and its bundled extensions, not
-# from the book, seen on every page headless (see the closing notes):
-KNOWN_CONSOLE_NOISE = [
-    re.compile(r"THEBE_JS_URL"),  # sphinx-thebe 0.3.1 declares it twice
-    re.compile(r"invalid theme mode", re.I),  # pydata theme, headless
-]
+# Console messages to tolerate: none. (The THEBE_JS_URL double declaration is
+# removed by _ext/book_html.py; the theme's "invalid theme mode" is gone since
+# html_context sets default_mode.)
+KNOWN_CONSOLE_NOISE = []
 
 # axe-core rules that the sphinx-book-theme itself breaks on every page (its
 # sidebar and header), measured on a page with no book content. They are
@@ -49,9 +48,9 @@ def _is_local(url):
     return parts.hostname in {"127.0.0.1", None}
 
 
-def _open(browser, url):
+def _open(browser, url, viewport=(1280, 900)):
     """Open ``url`` in a fresh page, recording console errors and requests."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     log = {"errors": [], "foreign": [], "failed": []}
 
     def on_console(msg):
@@ -93,12 +92,15 @@ def test_page(browser, axe, site_url, path):
         _check_math(page)
         _check_images(page)
         _check_solutions(page)
-        _check_widgets(page)
+        _check_no_widgets(page)
+        _check_width(page)
         page.wait_for_load_state("networkidle")
         _check_accessibility(page, axe)
         shot = SCREENSHOTS / path.replace("/", "__").replace(".html", ".png")
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
+        set_mode(page, "dark")
+        _check_accessibility(page, axe, mode="dark")
     finally:
         page.close()
     errors = [
@@ -131,8 +133,25 @@ def _check_math(page):
         )
 
 
+def set_mode(page, mode):
+    """Switch the theme to "light" or "dark" as its own button does."""
+    page.evaluate(
+        "mode => { document.documentElement.dataset.mode = mode;"
+        " document.documentElement.dataset.theme = mode; }", mode)
+    page.wait_for_timeout(100)
+
+
+def _check_width(page):
+    """The page never scrolls sideways: its body fits the window."""
+    extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert extra <= 0, f"the page is {extra} px wider than the window"
+
+
 def _check_images(page):
     """Every image has loaded (natural width > 0) and has alt text."""
+    # Images load lazily: bring each into view first.
+    page.evaluate(
+        "() => Array.from(document.images).forEach(img => { img.loading = 'eager'; })")
     page.evaluate(
         "() => Promise.all(Array.from(document.images).map(img => img.decode()"
         ".catch(() => null)))"
@@ -164,17 +183,22 @@ def _check_solutions(page):
     body.wait_for(state="visible", timeout=5_000)
 
 
-def _check_widgets(page):
-    """Stored widget state renders into live controls without a kernel."""
-    if not page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
-        return
-    page.wait_for_selector(".jupyter-widgets.widget-slider, .widget-slider", timeout=15_000)
-    assert page.locator("div.cell_output img").count() > 0, (
-        "a widget page needs a static figure of the widget's first state"
-    )
+def _check_no_widgets(page):
+    """No frozen Jupyter widget, widget state or widget manager on the page."""
+    found = page.evaluate(
+        """() => ({
+          state: document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-state+json"]').length,
+          views: document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]').length,
+          manager: Array.from(document.scripts).filter(
+            s => /embed-amd|require[.]js|html-manager/.test(s.src)).length,
+        })""")
+    assert found == {"state": 0, "views": 0, "manager": 0}, (
+        f"Jupyter widgets on a static page (they cannot recompute there): {found}")
 
 
-def _check_accessibility(page, axe):
+def _check_accessibility(page, axe, mode="light"):
     """axe-core finds no violations beyond the theme's own known baseline."""
     results = axe.run(page, options=AXE_OPTIONS)
     problems = []
@@ -188,7 +212,7 @@ def _check_accessibility(page, axe):
             if violation["id"] in THEME_BASELINE_RULES and not in_article:
                 continue
             problems.append(f"{violation['id']}: {node['target']} {violation['help']}")
-    assert not problems, "accessibility violations:\n" + "\n".join(problems)
+    assert not problems, f"accessibility violations ({mode} mode):\n" + "\n".join(problems)
 
 
 @pytest.mark.site

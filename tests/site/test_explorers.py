@@ -1,7 +1,8 @@
 """The explorers stay live on the built website, without a kernel.
 
 Each explorer (``bplib.static_explorer``) is precomputed over a grid; on the
-page its controls pick a frame. Per explorer: the script ran and showed the
+page its controls pick a frame (the frames load when the explorer comes into
+view, see ``_ext/book_html.py``). Per explorer: the script ran and showed the
 controls; moving each control with the keyboard changes the drawing, its alt
 text, the control's shown value and the verdict line; nothing is fetched from
 another host and the console stays clean; the page still passes the
@@ -64,6 +65,7 @@ def test_explorer_controls_redraw_in_the_browser(browser, axe, site_url, path, n
     try:
         root = page.locator(f"#{name}")
         assert root.count() == 1, f"no explorer #{name} on {path}"
+        root.scroll_into_view_if_needed()  # its frames load when it comes into view
         page.wait_for_selector(f"#{name}[data-live='1']", timeout=10_000)
         assert page.locator(f"#{name}-controls").is_visible()
         assert page.locator(f"#{name}-verdict").get_attribute("aria-live") == "polite"

@@ -1,0 +1,156 @@
+"""Every chapter in JupyterLab, as a reader running ``make lab`` sees it.
+
+Per chapter, in Chromium against the JupyterLab of ``make lab`` (with
+jupyterlab-myst): open the notebook, Run All, wait for the kernel; no cell
+shows an error; no rendered Markdown shows MyST source (``:::{``, ``{cite``,
+``{numref``, ``:pyobject:``, ``literalinclude``); every code listing cell
+(``listing(...)``) shows its code; and in each ipywidgets explorer, moving
+one slider from the keyboard redraws the figure.
+
+Depends on the notebooks being prepared (``make prepare``: listings as code
+cells, the install cell): ``test_chapter_is_prepared`` says so plainly when
+they are not, and the listing check then has nothing to find.
+"""
+
+import json
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
+MYST_SOURCE = [":::{", "{cite", "{numref", ":pyobject:", "{literalinclude}", "```{"]
+RUN_TIMEOUT_MS = 300_000
+
+
+def _cells(name):
+    nb = json.loads((ROOT / "chapters" / name).read_text(encoding="utf-8"))
+    return nb["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _widget_cells(name):
+    return [c for c in _cells(name) if c["cell_type"] == "code" and any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        for o in c.get("outputs", []))]
+
+
+def _listing_cells(name):
+    return [c for c in _cells(name)
+            if c["cell_type"] == "code" and _source(c).lstrip().startswith("listing(")]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_is_prepared(name):
+    """Conversion check: no literalinclude left, an install cell first."""
+    cells = _cells(name)
+    left = [i for i, c in enumerate(cells)
+            if c["cell_type"] == "markdown" and "{literalinclude}" in _source(c)]
+    assert not left, (f"{name}: literalinclude in cells {left}; JupyterLab drops it. "
+                      "Run `make prepare` (tools/prepare_notebooks.py)")
+    first_code = next(c for c in cells if c["cell_type"] == "code")
+    assert "BPLIB_INSTALL_SOURCE" in _source(first_code), (
+        f"{name}: the first code cell does not install bplib when it is missing; "
+        "run `make prepare`")
+
+
+def _open(browser, lab, name):
+    base, token, _ = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/lab/tree/chapters/{name}?token={token}&reset", wait_until="load")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
+        " return s && s.getAttribute('data-status') === 'idle'; }", timeout=60_000)
+    return page, errors
+
+
+def _run_all(page):
+    page.wait_for_selector(".jp-Spinner", state="detached", timeout=60_000)
+    page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # every code cell has run: no prompt is empty or [*], and the kernel is idle
+    page.wait_for_function(
+        """() => {
+          const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+          const s = document.querySelector('.jp-Notebook-ExecutionIndicator');
+          return prompts.length > 0 && s && s.getAttribute('data-status') === 'idle'
+            && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""", timeout=RUN_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_runs_and_reads_in_jupyterlab(browser, lab, name):
+    page, errors = _open(browser, lab, name)
+    try:
+        _run_all(page)
+        tracebacks = page.locator(".jp-OutputArea-output[data-mime-type="
+                                  "'application/vnd.jupyter.stderr'] .ansi-red-fg, "
+                                  ".jp-RenderedText[data-mime-type='application/"
+                                  "vnd.jupyter.error']")
+        assert tracebacks.count() == 0, (
+            f"{name}: a cell failed: {tracebacks.first.inner_text()[:1500]}")
+
+        markdown = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown, "
+                                ".jp-MarkdownCell .jp-RenderedMySTMarkdown, "
+                                ".jp-MarkdownCell .myst")
+        texts = markdown.all_inner_texts()
+        assert texts, f"{name}: no rendered Markdown cell found"
+        raw = [(s, t[:160]) for t in texts for s in MYST_SOURCE if s in t]
+        assert not raw, f"{name}: Markdown cells show MyST source: {raw[:5]}"
+
+        expected = len(_listing_cells(name))
+        shown = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.jp-CodeCell'))
+                 .filter(c => /^\\s*listing\\(/.test(
+                    c.querySelector('.jp-InputArea-editor').textContent))
+                 .map(c => { const o = c.querySelector('.jp-OutputArea-output');
+                             return o ? o.innerText : ''; })""")
+        assert len(shown) == expected, f"{name}: {len(shown)} listing cells, expected {expected}"
+        empty = [i for i, text in enumerate(shown)
+                 if not any(text.lstrip().startswith(w) for w in ("def ", "class ", "@"))]
+        assert not empty, f"{name}: listing cells {empty} show no code: {shown[empty[0]][:200]}"
+
+        moved = _move_each_explorer(page, name)
+        assert moved == len(_widget_cells(name)), (
+            f"{name}: moved {moved} explorers, the notebook stores {len(_widget_cells(name))}")
+        shot = ROOT / "_build" / "screenshots" / f"lab--{name.replace('.ipynb', '.png')}"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+    finally:
+        page.close()
+    assert not errors, f"{name}: uncaught errors in JupyterLab: {errors[:3]}"
+
+
+def _figure_of(widget):
+    return widget.evaluate(
+        """w => Array.from(w.querySelectorAll('img')).map(i => i.src.length + ':'
+                  + i.src.slice(-200)).join('|')""")
+
+
+def _move_each_explorer(page, name):
+    """In every ipywidgets explorer, one slider moved by keyboard redraws the figure."""
+    explorers = page.locator(".jp-OutputArea-output .widget-vbox:has(.widget-slider)"
+                             ":not(.widget-vbox .widget-vbox)")
+    for i in range(explorers.count()):
+        widget = explorers.nth(i)
+        widget.scroll_into_view_if_needed()
+        page.wait_for_function("w => w.querySelector('img')", arg=widget.element_handle(),
+                               timeout=30_000)
+        before = _figure_of(widget)
+        handle = widget.locator(".widget-slider .noUi-handle, .widget-slider input").first
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "([w, before]) => Array.from(w.querySelectorAll('img')).map(i => i.src.length"
+            " + ':' + i.src.slice(-200)).join('|') !== before",
+            arg=[widget.element_handle(), before], timeout=120_000)
+        assert _figure_of(widget) != before, f"{name}: explorer {i} did not redraw"
+    return explorers.count()
