@@ -152,7 +152,7 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
     last layer's activations against the input's, whatever the architecture.
 
     ``architecture`` turns every layer into one of chapter 8's blocks
-    (:data:`bplib.residual.VARIANTS`, :eq:`eq-res-block`): ``"residual"``
+    (:data:`bplib.residual.VARIANTS`, :func:`bplib.residual.forward`): ``"residual"``
     adds the identity path, :math:`A^{(l)} = A^{(l-1)} + f(Z^{(l)})`;
     ``"normalised"`` batch-normalises each layer's input;
     ``"residual_normalised"`` does both, with layer normalisation. The
