@@ -152,8 +152,9 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
     last layer's activations against the input's, whatever the architecture.
 
     ``architecture`` turns every layer into one of chapter 8's blocks
-    (:data:`bplib.residual.VARIANTS`, :func:`bplib.residual.forward`): ``"residual"``
-    adds the identity path, :math:`A^{(l)} = A^{(l-1)} + f(Z^{(l)})`;
+    (:data:`bplib.residual.VARIANTS`, :func:`bplib.residual.forward`):
+    ``"residual"`` adds the identity path,
+    :math:`A^{(l)} = A^{(l-1)} + f(Z^{(l)})`;
     ``"normalised"`` batch-normalises each layer's input;
     ``"residual_normalised"`` does both, with layer normalisation. The
     weights and data are the same draws for every architecture, so a
@@ -171,8 +172,6 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
         One of :data:`bplib.init.SCHEMES`.
     scale : float, default 1.0
         Multiplier of the weights' standard deviation, > 0.
-    n : int, default 64
-        Examples in the batch.
     architecture : str, default "plain"
         A key of :data:`ARCHITECTURES`: ``"plain"``, ``"residual"``,
         ``"normalised"`` or ``"residual_normalised"``.
