@@ -163,11 +163,13 @@ CALLS = {
     "linear.lms": lambda: _m("linear").lms(*_xt(), np.zeros((2, 1)), 0.05, 2, rng=4),
     "linear.DivergenceError": lambda: _m("linear").gradient_descent(
         *_xt(), np.zeros((2, 1)), 100.0, 500, on_divergence="stop"),
-    "explorers.learning_rate.experiment": lambda: _m("explorers.learning_rate").experiment(0.3, steps=5),
+    "explorers.learning_rate.experiment": lambda: _m("explorers.learning_rate").experiment(
+        0.3, steps=5),
     "explorers.learning_rate.plot": _lr_artists,
     "explorers.learning_rate.update": _lr_artists,
     "explorers.learning_rate.widget": _widget("explorers.learning_rate", steps=5),
-    "explorers.learning_rate.grid": lambda: _m("explorers.learning_rate").grid((0.1, 0.5), ((0.0, 0.0),), 3),
+    "explorers.learning_rate.grid": lambda: _m("explorers.learning_rate").grid(
+        (0.1, 0.5), ((0.0, 0.0),), 3),
     "explorers.learning_rate.static_widget": _static_widget,
     "plots.loss_grid": _plots,
     "plots.loss_contours": _plots,
@@ -223,6 +225,9 @@ CALLS = {
     "mlp.cache_nbytes": lambda: _m("mlp").cache_nbytes(_cache()[0]),
     "mlp.check_params": lambda: _m("mlp").check_params(_net()[0]),
     "mlp.check_activations": lambda: _m("mlp").check_activations(_net()[1], 2),
+    "mlp.deltas": lambda: _m("mlp").deltas(np.ones((8, 1)), _cache()[1], _cache()[0]),
+    "mlp.gradients": lambda: _m("mlp").gradients(
+        _m("mlp").deltas(np.ones((8, 1)), _cache()[1], _cache()[0]), _cache()[0]),
     "mlp.feedforward": lambda: _m("mlp").feedforward(_xt()[0], *_net()),
     "mlp.backpropagate": lambda: _m("mlp").backpropagate(
         np.ones((8, 1)), _cache()[1], _cache()[0]),
@@ -254,6 +259,10 @@ CALLS = {
     "init.weight_variance": lambda: _m("init").weight_variance("he_normal", 3, 2),
     "init.init_params": lambda: _m("init").init_params([2, 3, 1], "he_uniform", rng=8),
     "diagnostics.diagnose": lambda: _m("diagnostics").diagnose(*_xt(), *_net()),
+    "diagnostics.assess": lambda: _m("diagnostics").assess(
+        _m("diagnostics").diagnose(*_xt(), *_net())),
+    "diagnostics.inactive": lambda: _m("diagnostics").inactive([-1.0, 2.0], "relu"),
+    "diagnostics.dead_units": lambda: _m("diagnostics").dead_units([[-1.0, 2.0]], "relu"),
     "diagnostics.verdict": lambda: _m("diagnostics").verdict(
         _m("diagnostics").diagnose(*_xt(), *_net())),
     "diagnostics.saturation": lambda: _m("diagnostics").saturation(np.ones((2, 2)), "tanh"),
@@ -272,10 +281,11 @@ CALLS = {
         (3,), (0.0,), (20,), steps=4, seed=12),
     "explorers.capacity.static_widget": lambda: _m("explorers.capacity").static_widget(
         (3,), (0.0, 1e-2), (20,), steps=4, initial=(3, 0.0, 20)),
-    "explorers.gradient_flow.experiment": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.plot": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.update": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
+    **{f"explorers.gradient_flow.{name}": _explorer("explorers.gradient_flow", depth=3,
+                                                     width=4, n=8, rng=9)
+       for name in ("experiment", "plot", "update")},
+    "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8,
+                                              rng=9),
     # chapter 7
     "optim.Optimiser": _optimiser("SGD"),
     "optim.SGD": _optimiser("SGD"),
@@ -288,6 +298,8 @@ CALLS = {
     "softmax.cross_entropy_gradient": lambda: _m("softmax").cross_entropy_gradient(
         np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.one_hot": lambda: _m("softmax").one_hot([0, 2, 1]),
+    "softmax.cross_entropy_and_delta": lambda: _m("softmax").cross_entropy_and_delta(
+        np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.log_probabilities": lambda: _m("softmax").log_probabilities(np.ones((2, 3))),
     "softmax.check_targets": lambda: _m("softmax").check_targets(np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.predict_labels": lambda: _m("softmax").predict_labels(np.eye(3)),
@@ -301,6 +313,8 @@ CALLS = {
     "digits.subset": _digits_calls,
     "digits.split_indices": _digits_calls,
     "digits.standardise": _digits_calls,
+    "explorers.optimiser.verdict": lambda: _m("explorers.optimiser").verdict(
+        np.array([2.0, 1.0])),
     "explorers.optimiser.make_optimiser": lambda: _m("explorers.optimiser").make_optimiser(
         "momentum", 0.1),
     "explorers.optimiser.experiment": _explorer("explorers.optimiser", steps=5, seed=11),
@@ -316,6 +330,182 @@ CALLS = {
     "explorers.capacity.widget": _widget("explorers.capacity", width=4, n_train=50, steps=4),
 }
 
+
+
+# -- bplib.exercises: each checker is called with a right answer from bplib itself ----
+
+RECORDS |= {f"exercises.{where}{name}" for where in ("", "core.")
+            for name in ("Verdict", "Case", "Mistake", "Exercise")
+            if where or name == "Verdict"}
+
+
+def _exercise_answers():
+    """A right answer for each checker of bplib.exercises."""
+    def logistic(X, T, W, b):
+        delta = (_m("activations").sigmoid(X @ W + b) - T) / len(X)
+        return X.T @ delta, delta.sum(axis=0)
+
+    def adam(theta, g, m, v, t, eta, beta1, beta2, eps):
+        m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+        step = eta * m / (1 - beta1 ** t) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+        return theta - step, m, v
+
+    return {
+        "neuron.check_linear_gradient": _m("linear").gradient,
+        "neuron.check_sigmoid_derivative": _m("activations").sigmoid_derivative,
+        "neuron.check_logistic_gradient": logistic,
+        "neuron.check_numerical_gradient": _m("gradcheck").numerical_gradient,
+        "layers.check_two_layer_backward": _m("two_layer").backward,
+        "layers.check_delta_backward": _m("mlp").backward,
+        "engine.check_matmul": lambda a, b: a @ b,
+        "training.check_he_init": lambda sizes, *, rng=0: _m("init").init_params(
+            sizes, "he_normal", rng=rng),
+        "training.check_adam_step": adam,
+    }
+
+
+def _square_exercise():
+    core = _m("exercises.core")
+    return core.Exercise(name="square", parameters=("x",), outputs=("y",),
+                         cases=(core.Case("x", (np.arange(3.0),)),),
+                         reference=lambda x: (x * x,), reference_name="x * x")
+
+
+for _key, _answer in _exercise_answers().items():
+    _name = _key.split(".")[1]
+    CALLS[f"exercises.{_key}"] = (lambda k=_key, a=_answer: getattr(
+        _m(f"exercises.{k.split('.')[0]}"), k.split(".")[1])(a))
+    CALLS[f"exercises.{_name}"] = CALLS[f"exercises.{_key}"]  # re-exported
+CALLS.update({
+    "exercises.AnswerShapeError": lambda: _m("exercises").AnswerShapeError("x", "transpose"),
+    "exercises.core.AnswerShapeError": lambda: _m("exercises.core").AnswerShapeError("x"),
+    "exercises.core.run": lambda: _m("exercises.core").run(lambda x: x * x, _square_exercise()),
+    "exercises.core.call_answer": lambda: _m("exercises.core").call_answer(np.sum, np.ones(2)),
+    "exercises.core.as_outputs": lambda: _m("exercises.core").as_outputs(
+        np.ones(3), _square_exercise()),
+    "exercises.core.check_signature": lambda: _m("exercises.core").check_signature(
+        lambda x: x, _square_exercise()),
+    "exercises.core.not_implemented": lambda: _m("exercises.core").not_implemented(
+        _square_exercise(), "it raises NotImplementedError"),
+    "exercises.core.central_differences": lambda: _m("exercises.core").central_differences(
+        lambda v: float(v @ v), np.ones(2)),
+    "exercises.core.fmt": lambda: _m("exercises.core").fmt(0.5),
+})
+
+
+# -- chapter 8: bplib.conv, norm, layers, residual ------------------------------
+
+RECORDS |= {"norm.NormCache", "norm.RunningStats", "residual.Cache", "conv.ConvCache", "conv.PoolCache"}
+
+def _conv_calls():
+    conv = _m("conv")
+    X, W = np.ones((2, 1, 4, 4)), np.ones((2, 1, 3, 3))
+    Z, cache = conv.conv2d_forward(X, W, stride=1, padding=1)
+    conv.conv2d_backward(Z, cache)
+    Z1, c1 = conv.conv1d_forward(np.ones((2, 1, 5)), np.ones((1, 1, 2)))
+    conv.conv1d_backward(Z1, c1)
+    conv.col2im(conv.im2col(X, 3, 3), X.shape, 3, 3)
+    conv.output_size(8, 3)
+    for f, b in ((conv.max_pool_forward, conv.max_pool_backward),
+                 (conv.avg_pool_forward, conv.avg_pool_backward)):
+        Y, c = f(X, 2)
+        b(Y, c)
+
+def _norm_calls():
+    norm = _m("norm")
+    X = np.arange(6.0).reshape(3, 2)
+    Y, cache = norm.batch_norm_forward(X, np.ones(2), np.zeros(2))
+    norm.batch_norm_backward(Y, cache)
+    running = norm.update_running(norm.RunningStats.start(2), cache)
+    norm.batch_norm_inference(X, np.ones(2), np.zeros(2), running)
+    Y, cache = norm.layer_norm_forward(X, np.ones(2), np.zeros(2))
+    norm.layer_norm_backward(Y, cache)
+
+def _layers_calls():
+    layers, ad = _m("layers"), _m("autodiff")
+    X = ad.Tensor(np.ones((2, 1, 4, 4)))
+    Z = layers.conv2d(X, np.ones((2, 1, 3, 3)), padding=1)
+    Z, _ = layers.batch_norm(Z, np.ones(2), np.zeros(2))
+    H = layers.flatten(layers.avg_pool(layers.max_pool(Z, 2), 1))
+    H = layers.dropout(layers.layer_norm(H, np.ones(8), np.zeros(8)), 0.5, rng=3)
+    H.sum().backward()
+
+def _residual_calls():
+    res = _m("residual")
+    params = res.init_params(3, 4, "tanh", rng=5)
+    X = np.ones((3, 4))
+    Y, cache = res.forward(X, params, "tanh", residual=True, norm="batch")
+    res.backward(Y, params, cache)
+    res.loss_and_gradients(X, X, params, "tanh", residual=True)
+    res.gradient_norms(3, 4, activations=("relu",), rng=6)
+    res.diagnose(X, X, params, "relu", residual=True, norm="layer")
+
+CALLS.update({
+    **{f"conv.{k}": _conv_calls for k in ("output_size", "im2col", "col2im", "conv2d_forward",
+       "conv2d_backward", "conv1d_forward", "conv1d_backward", "max_pool_forward",
+       "max_pool_backward", "avg_pool_forward", "avg_pool_backward")},
+    **{f"norm.{k}": _norm_calls for k in ("batch_norm_forward", "batch_norm_backward",
+       "batch_norm_inference", "update_running", "layer_norm_forward", "layer_norm_backward")},
+    **{f"layers.{k}": _layers_calls for k in ("conv2d", "max_pool", "avg_pool", "batch_norm",
+       "layer_norm", "dropout", "flatten")},
+    **{f"residual.{k}": _residual_calls for k in ("init_params", "forward", "backward",
+       "loss_and_gradients", "diagnose", "measure", "gradient_norms")},
+    "exercises.structure.check_conv_input_gradient": lambda: _m("exercises.structure")
+        .check_conv_input_gradient(lambda dZ, W: _m("conv").conv2d_forward(
+            dZ, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3),
+            padding=(W.shape[2] - 1, W.shape[3] - 1))[0]),
+})
+
+
+# -- chapter 9: bplib.rnn, bplib.checkpoint, bplib.explorers.time_lag ---------------------
+
+RECORDS |= {"rnn.Cache", "checkpoint.Cost", "explorers.time_lag.Result",
+            "explorers.time_lag.Artists"}
+
+
+def _rnn_calls():
+    rnn = _m("rnn")
+    X, T = np.ones((3, 2, 1)), np.ones((2, 1))
+    for cell in rnn.CELLS:
+        p = rnn.init_params(1, 2, cell, d_out=1, rng=4)
+        core = {k: p[k] for k in ("W_x", "W_h", "b")}
+        H, cache = rnn.forward(X, core, cell)
+        rnn.backward(np.ones_like(H), core, cache, truncate=2)
+        rnn.state_gradients(np.ones((2, 2)), core, cache)
+        rnn.loss_and_gradients(X, T, p, cell)
+
+
+def _checkpoint_calls():
+    ck, rnn = _m("checkpoint"), _m("rnn")
+    chain = ck.rnn_chain(np.ones((5, 2, 1)), rnn.init_params(1, 2, rng=4))
+    for s in ck.SCHEDULES:
+        ck.backprop(chain, chain.state0, lambda h: (0.0, (np.ones_like(h[0]),)), s)
+    params, acts = _net()
+    ck.backprop(ck.mlp_chain(params, acts), _xt()[0], lambda A: (0.0, np.ones_like(A)))
+    ck.revolve_steps(10, 2)
+
+
+CALLS.update({
+    "rnn.init_params": _rnn_calls, "rnn.forward": _rnn_calls, "rnn.backward": _rnn_calls,
+    "rnn.state_gradients": _rnn_calls, "rnn.loss_and_gradients": _rnn_calls,
+    "checkpoint.rnn_chain": _checkpoint_calls, "checkpoint.mlp_chain": _checkpoint_calls,
+    "checkpoint.backprop": _checkpoint_calls, "checkpoint.revolve_steps": _checkpoint_calls,
+    "explorers.time_lag.experiment": _explorer("explorers.time_lag", radius=1.2, length=5,
+                                               d_hidden=3, n=2, rng=9),
+    "explorers.time_lag.plot": _explorer("explorers.time_lag", radius=1.2, length=5,
+                                         d_hidden=3, n=2, rng=9),
+    "explorers.time_lag.update": _explorer("explorers.time_lag", radius=1.2, length=5,
+                                           d_hidden=3, n=2, rng=9),
+    "explorers.time_lag.widget": _widget("explorers.time_lag", radius=1.2, length=5,
+                                         d_hidden=3, n=2, rng=9),
+    "explorers.time_lag.grid": lambda: _m("explorers.time_lag").grid((0.5,), (4,), (1.0,)),
+    "explorers.time_lag.static_widget": lambda: _m("explorers.time_lag").static_widget(
+        (0.5,), (4,), (1.0,), initial=(0.5, 4, 1.0)),
+    "exercises.recurrent.check_bptt_step": lambda: _m("exercises.recurrent").check_bptt_step(
+        lambda dh, h, h_prev, x, W_h: ((dh * (1 - h * h)) @ W_h.T, x.T @ (dh * (1 - h * h)),
+                                       h_prev.T @ (dh * (1 - h * h)),
+                                       (dh * (1 - h * h)).sum(axis=0))),
+})
 
 def _public_callables():
     for modname, mod in MODULES.items():
