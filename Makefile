@@ -7,6 +7,8 @@
 #   make execute   re-execute every notebook in place (NB=path for one)
 #   make lab       start JupyterLab on the chapters
 #   make bench     run the benchmarks
+#   make pdf       the whole book as one PDF, _build/pdf/book.pdf
+#   make dist      bplib's wheel and sdist in dist/
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +22,7 @@ NB     ?= chapters/*.ipynb
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench bench-smoke clean index
+.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench bench-smoke clean index pdf dist publish-dir release-test
 
 book: setup assets build
 	@echo
@@ -32,6 +34,8 @@ test: setup $(TSTAMP) assets chromium
 	$(MAKE) nbval
 	$(MAKE) build
 	$(MAKE) site-test
+	$(MAKE) pdf
+	$(MAKE) release-test
 
 setup: $(STAMP)
 
@@ -59,8 +63,10 @@ chromium:
 build: $(STAMP) $(ASSETS)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 
+# Lint, then the unit tests and the docstrings' examples.
 unit: $(TSTAMP)
-	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site
+	$(BIN)/ruff check bplib tests benchmarks tools
+	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --doctest-modules bplib
 
 nbval: $(STAMP)
 	$(BIN)/pytest --nbval --nbval-current-env \
@@ -94,3 +100,24 @@ clean:
 
 index: $(STAMP)
 	$(BIN)/python tools/equation_index.py
+
+# The whole book as one PDF: a single-page HTML build printed by Chromium
+# (tools/build_pdf.py says why this route).
+pdf: $(STAMP) $(ASSETS) chromium
+	$(BIN)/jupyter-book build . --builder singlehtml --warningiserror --keep-going
+	$(BIN)/python tools/build_pdf.py
+
+# bplib as a package: wheel and sdist in dist/.
+dist: $(TSTAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	@ls dist
+
+# The website with the PDF beside it, as it is published.
+publish-dir: $(HTML)/index.html _build/pdf/book.pdf
+	cp _build/pdf/book.pdf $(HTML)/book.pdf
+
+# Checks of the book as a product: the PDF, the wheel in a fresh
+# environment, the publishing workflow.
+release-test: $(TSTAMP)
+	$(BIN)/pytest tests/release -q

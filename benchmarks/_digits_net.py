@@ -10,8 +10,7 @@ its own way:
   exactly as ``bplib.train`` runs them inside its loop (inputs validated
   once by ``train``, not per step);
 * :func:`bplib_public_grads` -- the public, validated calls a reader would
-  type: ``mlp.forward``, ``softmax.cross_entropy(_gradient)``,
-  ``mlp.backward``;
+  type: ``mlp.forward``, ``softmax.cross_entropy_gradient``, ``mlp.backward``;
 * :func:`per_example_grads` -- the same equations one example at a time in a
   Python loop (Nielsen's ``network.py`` style);
 * :func:`autodiff_loss` -- the same net written with ``bplib.autodiff``, and
@@ -71,11 +70,11 @@ def bplib_grads(X, T, params, activations=ACTIVATIONS):
 
 
 def bplib_public_grads(X, T, params, activations=ACTIVATIONS):
-    """Loss and gradients through the public, validated functions."""
+    """Logits and gradients through the public, validated functions (a
+    reader's loop computes the loss, when it wants it, from the logits)."""
     Z, cache = mlp.forward(X, params, activations)
-    loss = softmax.cross_entropy(Z, T)
     delta = softmax.cross_entropy_gradient(Z, T)
-    return loss, mlp.backward(delta, params, cache)
+    return Z, mlp.backward(delta, params, cache)
 
 
 def sgd_update(params, grads, lr=LR):

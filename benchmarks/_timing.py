@@ -38,7 +38,8 @@ def parse_args(argv, description, extra=None):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--smoke", action="store_true",
                         default=os.environ.get("BENCH_SMOKE") == "1",
-                        help="tiny sizes, two rounds: checks the script runs (numbers mean nothing)")
+                        help="tiny sizes, two rounds: checks the script runs "
+                             "(numbers mean nothing)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS / OpenMP / PyTorch threads for every contender (default 1)")
     if extra is not None:

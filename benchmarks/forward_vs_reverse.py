@@ -22,7 +22,7 @@ try:
 except ImportError:  # run as a script
     import _timing as timing
 
-from bplib import autodiff, dual, init, mlp
+from bplib import autodiff, dual, init
 
 
 def _loss(X, T):
@@ -67,7 +67,8 @@ def main(argv=None):
     timing.footer()
     (p0, r0), (p1, r1) = ratios[0], ratios[-1]
     slope = np.polyfit(np.log([p for p, _ in ratios]), np.log([r for _, r in ratios]), 1)[0]
-    print(f"SUMMARY forward vs reverse: as P grows {p1 / p0:.0f}-fold ({p0} to {p1}), the ratio grows "
+    print(f"SUMMARY forward vs reverse: as P grows {p1 / p0:.0f}-fold ({p0} to {p1}), "
+          "the ratio grows "
           f"{r1 / r0:.0f}-fold ({r0:.1f} to {r1:.0f}); log-log slope {slope:.2f} "
           f"(1 means proportional to P)")
     return ratios

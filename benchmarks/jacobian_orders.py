@@ -41,7 +41,8 @@ def main(argv=None):
     ratios = []
     for k, w in enumerate(widths):
         counts = jacobian.count_multiply_adds([w] * depth + [1], n=n)
-        f, rl, lr = (1e3 * timing_[key][k] for key in ("forward", "right_to_left", "left_to_right"))
+        f, rl, lr = (1e3 * timing_[key][k]
+                     for key in ("forward", "right_to_left", "left_to_right"))
         ratios.append(lr / rl)
         print(f"{w:>6} {f:>9.3f} {rl:>11.3f} {lr:>12.3f} {lr / rl:>10.0f} "
               f"{counts.left_to_right / counts.right_to_left:>8.0f}")

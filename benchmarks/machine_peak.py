@@ -19,7 +19,8 @@ import sys
 import numpy as np
 
 try:
-    from . import _digits_net as net, _timing as timing
+    from . import _digits_net as net
+    from . import _timing as timing
 except ImportError:  # run as a script
     import _digits_net as net
     import _timing as timing

@@ -55,7 +55,8 @@ def capacity_moves(runs=3):
         start = time.perf_counter()
         box.controls["weight_decay"].value = decay
         redraw_times.append(time.perf_counter() - start)
-    print(f"capacity explorer: Run (1000 steps, width 256) median {_ms(statistics.median(run_times))}; "
+    print(f"capacity explorer: Run (1000 steps, width 256) median "
+          f"{_ms(statistics.median(run_times))}; "
           f"redraw of a setting already run: median {_ms(statistics.median(redraw_times))}")
 
 

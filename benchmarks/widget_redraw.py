@@ -141,7 +141,8 @@ def main(argv=None):
             medians[label] = statistics.median(cpu)
             wall_medians[label] = statistics.median(wall)
             new_figures[label] = figs
-            rows.append([label, timing.fmt_time(statistics.median(wall)), timing.fmt_time(max(wall)),
+            rows.append([label, timing.fmt_time(statistics.median(wall)),
+                         timing.fmt_time(max(wall)),
                          timing.fmt_time(statistics.median(cpu)), timing.fmt_time(max(cpu)), figs])
     print()
     timing.table(["widget, control", "wall median", "wall worst", "CPU median", "CPU worst",

@@ -16,6 +16,7 @@ __all__ = [
     "check_positive_int",
     "check_same_shape",
     "check_rng",
+    "check_on_divergence",
     "lookup",
 ]
 
@@ -42,14 +43,15 @@ def as_float_array(x, name, *, ndim=None, allow_empty=False, finite=True):
         A new array when a conversion was needed, otherwise ``x`` itself
         (never modified).
     """
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold real numbers, got an array of dtype "
-            f"{arr.dtype} (e.g. strings or objects)"
-        )
-    arr = arr.astype(np.float64, copy=False)
-    if ndim is not None:
+    arr = x if type(x) is np.ndarray else np.asarray(x)
+    if arr.dtype != np.float64:  # the common case, float64 already, costs nothing
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{name} must hold real numbers, got an array of dtype "
+                f"{arr.dtype} (e.g. strings or objects)"
+            )
+        arr = arr.astype(np.float64)
+    if ndim is not None and arr.ndim != ndim:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
@@ -59,7 +61,7 @@ def as_float_array(x, name, *, ndim=None, allow_empty=False, finite=True):
             )
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if finite and not np.all(np.isfinite(arr)):
+    if finite and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(
             f"{name} must be finite, got {bad} NaN or infinite "
@@ -138,6 +140,14 @@ def check_rng(rng):
     raise TypeError(
         f"rng must be an int seed or a numpy.random.Generator, got {type(rng).__name__}"
     )
+
+
+def check_on_divergence(value):
+    """``"raise"`` or ``"stop"``, what a training loop does when its loss
+    becomes NaN or infinite; anything else raises."""
+    if value not in ("raise", "stop"):
+        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {value!r}")
+    return value
 
 
 def lookup(registry, name, kind, kinds=None):

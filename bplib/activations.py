@@ -59,6 +59,11 @@ def sigmoid(Z):
     -------
     ndarray of the shape of ``Z``
         Values in [0, 1] (exactly 0 or 1 only where float64 cannot tell).
+
+    Examples
+    --------
+    >>> sigmoid([0.0, 1000.0, -1000.0])
+    array([0.5, 1. , 0. ])
     """
     Z = _as_array(Z)
     E = np.exp(-np.abs(Z))  # e^{-|z|} in (0, 1]: cannot overflow
@@ -78,6 +83,11 @@ def sigmoid_derivative(Z):
     -------
     ndarray of the shape of ``Z``
         Values in [0, 1/4], largest at ``Z = 0``; symmetric in ``Z``.
+
+    Examples
+    --------
+    >>> sigmoid_derivative([0.0, 40.0])
+    array([2.50000000e-01, 4.24835426e-18])
     """
     Z = _as_array(Z)
     # 1 - sigmoid(Z) equals sigmoid(-Z), which stays accurate where
@@ -110,6 +120,11 @@ def tanh_derivative(Z):
     Returns
     -------
     ndarray of the shape of ``Z``
+
+    Examples
+    --------
+    >>> tanh_derivative([0.0])
+    array([1.])
     """
     return 1.0 - np.tanh(_as_array(Z)) ** 2  # eq-tanh-derivative
 
@@ -124,6 +139,11 @@ def relu(Z):
     Returns
     -------
     ndarray of the shape of ``Z``
+
+    Examples
+    --------
+    >>> relu([-2.0, 0.0, 3.0])
+    array([0., 0., 3.])
     """
     return np.maximum(_as_array(Z), 0.0)  # eq-relu
 
@@ -171,6 +191,11 @@ def softplus(Z):
     Returns
     -------
     ndarray of the shape of ``Z``
+
+    Examples
+    --------
+    >>> softplus([-1000.0, 1000.0])
+    array([   0., 1000.])
     """
     return np.logaddexp(0.0, _as_array(Z))  # eq-softplus
 
@@ -240,5 +265,13 @@ def get_activation(name):
         If ``name`` is not a string.
     ValueError
         If ``name`` is unknown; the message lists the known names.
+
+    Examples
+    --------
+    >>> f, df = get_activation("tanh")
+    >>> f([0.5]), df([0.5])
+    (array([0.46211716]), array([0.78644773]))
+    >>> get_activation("tanh").derivative_from_output(f([0.5]))
+    array([0.78644773])
     """
     return lookup(ACTIVATIONS, name, "activation")

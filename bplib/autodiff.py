@@ -44,7 +44,14 @@ def unbroadcast(g, shape):
     """Sum an adjoint ``g`` over the axes along which an operand of shape
     ``shape`` was broadcast, :eq:`eq-ad-vjp-add`: the leading axes it lacked
     and the axes where it had length 1. E.g. ``g`` of shape (n, k) and a
-    bias of shape (k,) give the column sums, of shape (k,)."""
+    bias of shape (k,) give the column sums, of shape (k,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unbroadcast(np.ones((4, 3)), (3,))
+    array([4., 4., 4.])
+    """
     if g.shape == shape:  # the common case: nothing was broadcast
         return g
     while g.ndim > len(shape):  # leading axes NumPy prepended
@@ -399,15 +406,13 @@ def softmax_cross_entropy(Z, T):
     :math:`(\\operatorname{softmax}(Z) - T)/n`, :eq:`eq-softmax-grad`.
 
     The inputs are checked once, and one log-softmax serves both the value
-    and the VJP."""
+    and the VJP (:func:`bplib.softmax.cross_entropy_and_delta`)."""
     T = _check_loss_input(Z, T)
-    Zv, T = softmax.check_targets(Z.value, T)
-    log_p, n = softmax.log_probabilities(Zv), len(Zv)
-    out = Tensor._node(np.array(-np.sum(T * log_p) / n), (Z,),
-                       "softmax_cross_entropy")  # eq-softmax-ce
+    value, delta = softmax.cross_entropy_and_delta(*softmax.check_targets(Z.value, T))
+    out = Tensor._node(np.array(value), (Z,), "softmax_cross_entropy")
 
     def _backward(g):
-        Z.grad += g * (np.exp(log_p) - T) / n  # eq-softmax-grad
+        Z.grad += g * delta  # eq-softmax-grad
     out._backward = _backward
     return out
 
@@ -430,6 +435,14 @@ def value_and_grad(f, params):
     value : float
     grads : dict of str to ndarray
         Keyed and shaped like ``params``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> value, grads = value_and_grad(lambda p: (p["w"] * p["w"]).sum(),
+    ...                               {"w": np.array([1.0, -3.0])})
+    >>> value, grads["w"]
+    (10.0, array([ 2., -6.]))
     """
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params must be a non-empty dict of arrays, got "
@@ -453,7 +466,17 @@ def operation(value, parents, vjps, op):
     """Output node of an operation defined outside this module: ``vjps[i](g)``
     returns the contribution of the output's adjoint ``g`` to ``parents[i]``'s
     adjoint (that parent's shape); only parents that require a gradient are
-    visited."""
+    visited.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = Tensor(np.array([0.0, 1.0]))
+    >>> y = operation(np.sin(x.value), [x], [lambda g: g * np.cos(x.value)], "sin")
+    >>> y.sum().backward()
+    >>> x.grad
+    array([1.        , 0.54030231])
+    """
     parents = tuple(_lift(p) for p in parents)
     out = Tensor._node(np.asarray(value, dtype=float), parents, op)
 

@@ -4,11 +4,13 @@ Chapter 6 of the book (vanishing and exploding gradients). :func:`diagnose`
 runs one forward and one backward pass of a :mod:`bplib.mlp` network and
 measures, layer by layer, the size of the weight gradient
 :math:`\\lVert\\partial\\mathcal{L}/\\partial W^{(l)}\\rVert` and of the delta,
-the spread of the activations and the fraction of saturated units::
+the spread of the activations, the fraction of saturated units (a sigmoid or
+tanh in its flat tails) and of inactive ones (a ReLU that outputs exactly 0)::
 
     d = diagnose(X, T, params, ["sigmoid"] * 10)
     d.grad_norms          # one norm per layer, layer 1 first
     verdict(d)            # "vanishing", "healthy" or "exploding"
+    assess(d)[1]          # the reason, with the numbers behind it
 
 Overflow is part of what it measures, not an accident: the passes run under
 ``np.errstate(all="ignore")``, so no ``RuntimeWarning`` escapes, and the
@@ -26,14 +28,20 @@ import numpy as np
 
 from . import mlp
 from ._validation import as_float_array, check_positive, check_same_shape
-from .activations import get_activation, sigmoid
+from .activations import get_activation
+from .losses import get_loss
 
 __all__ = [
     "VANISHING_BELOW",
     "EXPLODING_ABOVE",
+    "ACTIVATION_STD_RANGE",
+    "GRADIENT_NORM_RANGE",
     "Diagnostics",
     "diagnose",
     "saturation",
+    "inactive",
+    "dead_units",
+    "assess",
     "verdict",
     "global_norm",
     "clip_by_norm",
@@ -45,7 +53,13 @@ VANISHING_BELOW = 0.1
 EXPLODING_ABOVE = 10.0
 """float: a first-to-last gradient-norm ratio above this is "exploding"."""
 
-_LOSSES = ("squared_error", "binary_cross_entropy_with_logits")
+ACTIVATION_STD_RANGE = (1e-2, 10.0)
+"""(float, float): the healthy range of the last layer's activation std,
+relative to the input's: below it the signal collapses ("vanishing"), above
+it the activations explode."""
+
+GRADIENT_NORM_RANGE = (1e-6, 1e3)
+"""(float, float): the healthy range of the largest weight-gradient norm."""
 
 
 def _norm(x):
@@ -65,22 +79,28 @@ def _mean_std(x):
     return float(peak * np.mean(y)), float(peak * np.std(y))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _max_slope(name):
     """The largest value of the activation's derivative (1/4 for the sigmoid)."""
     return float(np.max(get_activation(name).derivative(np.linspace(-10.0, 10.0, 2001))))
 
 
-def saturation(Z, activation, tol=0.05):
-    """Fraction of units whose derivative is below ``tol`` times its maximum.
+def _slopes(Z, activation):
+    with np.errstate(all="ignore"):
+        f = get_activation(activation)
+        return f.function(Z), f.derivative(Z)
 
-    A unit is *saturated* where :math:`f'(z) < \\text{tol}\\cdot\\max f'`:
-    for the sigmoid with the default ``tol = 0.05`` that is
+
+def saturation(Z, activation, tol=0.05):
+    """Fraction of saturated units: derivative below ``tol`` times its
+    maximum while the unit still outputs something.
+
+    For the sigmoid with the default ``tol = 0.05`` that is
     :math:`\\sigma(z) < 0.013` or :math:`\\sigma(z) > 0.987`; for tanh
-    :math:`|\\tanh z| > 0.975`; for ReLU every unit with :math:`z \\le 0`
-    (an inactive unit passes no gradient either). Such a unit multiplies
-    the delta passing through it by almost nothing,
-    :eq:`eq-vanish-product`.
+    :math:`|\\tanh z| > 0.975`. Such a unit multiplies the delta passing
+    through it by almost nothing, :eq:`eq-vanish-product`. A unit that
+    outputs exactly 0 with slope 0 (a ReLU at :math:`z \\le 0`) is not
+    saturated but *inactive*, a different diagnosis: see :func:`inactive`.
 
     Parameters
     ----------
@@ -98,9 +118,49 @@ def saturation(Z, activation, tol=0.05):
     """
     Z = as_float_array(Z, "Z", allow_empty=False, finite=False)
     tol = check_positive(tol, "tol")
-    with np.errstate(all="ignore"):
-        slope = get_activation(activation).derivative(Z)
-    return float(np.mean(~(slope >= tol * _max_slope(activation))))
+    A, slope = _slopes(Z, activation)
+    flat = ~(slope >= tol * _max_slope(activation))  # NaN counts as flat
+    return float(np.mean(flat & ~((A == 0) & (slope == 0))))
+
+
+def inactive(Z, activation):
+    """Fraction of entries where the unit outputs exactly 0 and passes no
+    gradient (a ReLU at :math:`z \\le 0`): that example's delta stops there.
+
+    Parameters
+    ----------
+    Z : array_like of any shape
+        Pre-activations.
+    activation : str
+        A key of :data:`bplib.activations.ACTIVATIONS`.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 for activations that are never exactly 0 with slope 0.
+    """
+    Z = as_float_array(Z, "Z", allow_empty=False, finite=False)
+    A, slope = _slopes(Z, activation)
+    return float(np.mean((A == 0) & (slope == 0)))
+
+
+def dead_units(Z, activation):
+    """Fraction of units (columns of ``Z``) inactive on every row of the
+    batch: *dead* units, which pass no gradient for any of these examples.
+
+    Parameters
+    ----------
+    Z : array_like of shape (n, d)
+    activation : str
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
+    Z = as_float_array(Z, "Z", ndim=2, allow_empty=False, finite=False)
+    A, slope = _slopes(Z, activation)
+    return float(np.mean(np.all((A == 0) & (slope == 0), axis=0)))
 
 
 @dataclass(frozen=True)
@@ -128,6 +188,12 @@ class Diagnostics:
         Standard deviation of all entries of :math:`Z^{(l)}`.
     saturation : ndarray of shape (L,)
         Fraction of saturated units, :func:`saturation`.
+    inactive, dead : ndarray of shape (L,)
+        Fraction of inactive entries, :func:`inactive`, and of dead units,
+        :func:`dead_units`.
+    input_std : float
+        Standard deviation of the input ``X``, the scale against which the
+        activations' spread is judged.
     nonfinite_activations, nonfinite_gradients : ndarray of int, shape (L,)
         How many entries of :math:`A^{(l)}`, and of
         :math:`\\partial\\mathcal{L}/\\partial W^{(l)}`, are inf or nan.
@@ -146,6 +212,9 @@ class Diagnostics:
     activation_std: np.ndarray
     preactivation_std: np.ndarray
     saturation: np.ndarray
+    inactive: np.ndarray
+    dead: np.ndarray
+    input_std: float
     nonfinite_activations: np.ndarray
     nonfinite_gradients: np.ndarray
     A: tuple = field(repr=False)
@@ -212,27 +281,9 @@ def _ranges(layers):
     return ", ".join(parts)
 
 
-def _output_delta(cache, T, loss):
-    """The output delta, also when the output overflowed (then without checks)."""
-    L = len(cache.Z)
-    Y, Z = cache.A[L], cache.Z[L]
-    if np.all(np.isfinite(Y)) and np.all(np.isfinite(Z)):
-        return mlp.output_delta(cache, T, loss)
-    if loss == "squared_error":
-        return (Y - T) / len(Y) * get_activation(cache.activations[-1]).derivative(Z)
-    return (sigmoid(Z) - T) / len(Y)
-
-
-def _loss_value(cache, T, loss):
-    L = len(cache.Z)
-    Y, Z = cache.A[L], cache.Z[L]
-    if loss == "squared_error":
-        return float(np.sum((Y - T) ** 2) / (2 * len(Y)))
-    return float(np.sum(np.logaddexp(0.0, Z) - T * Z) / len(Y))
-
-
 def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
-    """Per-layer gradient and activation statistics of a :mod:`bplib.mlp` network.
+    """Per-layer gradient and activation statistics of a :mod:`bplib.mlp`
+    network.
 
     One forward pass, :eq:`eq-delta-layer`, the output delta and the delta
     recursion, :eq:`eq-delta-recursion`, whose repeated factors
@@ -252,7 +303,7 @@ def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
     activations : list of str
         One per layer.
     loss : str, default "squared_error"
-        ``"squared_error"`` or ``"binary_cross_entropy_with_logits"``.
+        A key of :data:`bplib.losses.LOSSES`.
     tol : float, default 0.05
         Saturation threshold, see :func:`saturation`.
 
@@ -260,58 +311,108 @@ def diagnose(X, T, params, activations, loss="squared_error", *, tol=0.05):
     -------
     Diagnostics
     """
-    if loss not in _LOSSES:
-        raise ValueError(f"loss must be one of {_LOSSES}, got {loss!r}")
-    tol = check_positive(tol, "tol")
-    with np.errstate(all="ignore"):
+    rule, tol = get_loss(loss), check_positive(tol, "tol")
+    with np.errstate(all="ignore"):  # overflow is measured, not warned about
         Y, cache = mlp.forward(X, params, activations)
         T = as_float_array(T, "T")
         check_same_shape(Y, T, ("Y", "T"))
-        delta = _output_delta(cache, T, loss)
-        L, grads, deltas = len(cache.Z), {}, {}
-        for l in range(L, 0, -1):
-            deltas[l] = delta
-            grads[f"W{l}"] = cache.A[l - 1].T @ delta  # eq-delta-dW
-            grads[f"b{l}"] = delta.sum(axis=0)  # eq-delta-db
-            if l > 1:
-                df = get_activation(cache.activations[l - 2]).derivative
-                delta = (delta @ params[f"W{l}"].T) * df(cache.Z[l - 1])  # eq-vanish-product
-        layers = range(1, L + 1)
-        A = tuple(cache.A[l] for l in layers)
-        stats = {
-            "grad_norms": [_norm(grads[f"W{l}"]) for l in layers],
-            "delta_norms": [_norm(deltas[l]) for l in layers],
-            "activation_mean": [_mean_std(a)[0] for a in A],
-            "activation_std": [_mean_std(a)[1] for a in A],
-            "preactivation_std": [_mean_std(cache.Z[l])[1] for l in layers],
-            "saturation": [saturation(cache.Z[l], cache.activations[l - 1], tol)
-                           for l in layers],
-        }
-        counts = {
-            "nonfinite_activations": [np.sum(~np.isfinite(a)) for a in A],
-            "nonfinite_gradients": [np.sum(~np.isfinite(grads[f"W{l}"])) for l in layers],
-        }
-        value = _loss_value(cache, T, loss)
-    return Diagnostics(
-        activations=cache.activations, loss=value,
-        **{k: np.array(v, dtype=float) for k, v in stats.items()},
-        **{k: np.array(v, dtype=int) for k, v in counts.items()},
-        A=A, gradients={key: grads[key] for key in params},
-    )
+        L = len(cache.Z)
+        value = rule.function(Y if rule.logits_for is None else cache.Z[L], T)
+        deltas = mlp.deltas(mlp.output_delta(cache, T, loss), params, cache)
+        grads = mlp.gradients(deltas, cache)
+        stats = _layer_statistics(cache, deltas, grads, tol)
+    return Diagnostics(activations=cache.activations, loss=value,
+                       input_std=_mean_std(cache.A[0])[1], **stats,
+                       A=tuple(cache.A[l] for l in range(1, L + 1)),
+                       gradients={key: grads[key] for key in params})
+
+
+def _layer_statistics(cache, deltas, grads, tol):
+    """The per-layer arrays of :class:`Diagnostics`, layer 1 first."""
+    layers, names = range(1, len(cache.Z) + 1), cache.activations
+    A, Z, W = [cache.A[l] for l in layers], [cache.Z[l] for l in layers], \
+        [grads[f"W{l}"] for l in layers]
+    return {
+        "grad_norms": np.array([_norm(g) for g in W]),
+        "delta_norms": np.array([_norm(deltas[l]) for l in layers]),
+        "activation_mean": np.array([_mean_std(a)[0] for a in A]),
+        "activation_std": np.array([_mean_std(a)[1] for a in A]),
+        "preactivation_std": np.array([_mean_std(z)[1] for z in Z]),
+        "saturation": np.array([saturation(z, f, tol) for z, f in zip(Z, names)]),
+        "inactive": np.array([inactive(z, f) for z, f in zip(Z, names)]),
+        "dead": np.array([dead_units(z, f) for z, f in zip(Z, names)]),
+        "nonfinite_activations": np.array([np.sum(~np.isfinite(a)) for a in A], dtype=int),
+        "nonfinite_gradients": np.array([np.sum(~np.isfinite(g)) for g in W], dtype=int),
+    }
+
+
+def assess(diagnostics):
+    """The verdict on a pass, and the reason for it in one sentence.
+
+    A pass is judged by how gradients change from the last layer to the
+    first and by the absolute sizes that one ratio can hide:
+
+    * ``"exploding"``: non-finite values (overflow); or the ratio
+      :math:`r` of the first layer's weight-gradient norm to the last's
+      (:attr:`Diagnostics.ratio`) above :data:`EXPLODING_ABOVE`; or a
+      weight-gradient norm above the top of :data:`GRADIENT_NORM_RANGE`;
+      or a last-layer activation std more than
+      ``ACTIVATION_STD_RANGE[1]`` times the input's.
+    * ``"vanishing"``: :math:`r` below :data:`VANISHING_BELOW` (or a zero
+      first-layer gradient); or every weight-gradient norm below the bottom
+      of :data:`GRADIENT_NORM_RANGE`; or a last-layer activation std less
+      than ``ACTIVATION_STD_RANGE[0]`` times the input's (the signal
+      collapses on its way forward, and :math:`\\partial\\mathcal{L}/\\partial
+      W = A^\\top\\delta` with it).
+    * ``"healthy"`` otherwise: at one learning rate the first layer then
+      moves within a factor of ten of the last, and no size is extreme.
+
+    Parameters
+    ----------
+    diagnostics : Diagnostics
+        From :func:`diagnose`.
+
+    Returns
+    -------
+    verdict : str
+        ``"vanishing"``, ``"healthy"`` or ``"exploding"``.
+    reason : str
+        E.g. ``"gradient norms up to 6.1e+06 (above 1e+03)"``.
+    """
+    d = diagnostics
+    if not isinstance(d, Diagnostics):
+        raise TypeError(f"diagnostics must be the result of diagnose(), "
+                        f"got {type(d).__name__}")
+    if not d.finite:
+        return "exploding", d.report()
+    r, top = d.ratio, float(np.max(d.grad_norms))
+    spread = d.activation_std[-1] / d.input_std if d.input_std > 0 else np.nan
+    std_low, std_high = ACTIVATION_STD_RANGE
+    norm_low, norm_high = GRADIENT_NORM_RANGE
+    ratio = f"first/last gradient-norm ratio {r:.2g}"
+    std = f"last-layer activation std {spread:.2g} times the input's"
+    checks = [
+        ("exploding", r > EXPLODING_ABOVE,
+         f"{ratio} (above {EXPLODING_ABOVE:g})"),
+        ("exploding", top > norm_high,
+         f"gradient norms up to {top:.1e} (above {norm_high:g})"),
+        ("exploding", spread > std_high, f"{std} (above {std_high:g})"),
+        ("vanishing", d.grad_norms[0] == 0 or r < VANISHING_BELOW,
+         f"{ratio} (below {VANISHING_BELOW:g})"),
+        ("vanishing", top < norm_low,
+         f"gradient norms at most {top:.1e} (below {norm_low:g})"),
+        ("vanishing", spread < std_low,
+         f"{std}: the signal collapses (below {std_low:g})"),
+    ]
+    for verdict_, failed, reason in checks:
+        if failed:
+            return verdict_, reason
+    return "healthy", f"{ratio}, gradient norms and activations within range"
 
 
 def verdict(diagnostics):
-    """``"vanishing"``, ``"healthy"`` or ``"exploding"``, from the gradient-norm ratio.
-
-    The ratio :math:`r` of the first layer's weight-gradient norm to the last
-    layer's (:attr:`Diagnostics.ratio`) decides: :math:`r <` :data:`VANISHING_BELOW`
-    (0.1) is vanishing, :math:`r >` :data:`EXPLODING_ABOVE` (10) is
-    exploding, anything between is healthy: at one learning rate the first
-    layer then moves within a factor of ten of the last. Well-initialised
-    networks of up to 20 layers measure between about 0.25 and 2. A pass
-    with non-finite values (overflow) is exploding; so is a zero last-layer
-    gradient under a nonzero first one, and a zero first-layer gradient is
-    vanishing.
+    """``"vanishing"``, ``"healthy"`` or ``"exploding"``: the first value of
+    :func:`assess`.
 
     Parameters
     ----------
@@ -322,16 +423,7 @@ def verdict(diagnostics):
     -------
     str
     """
-    if not isinstance(diagnostics, Diagnostics):
-        raise TypeError(f"diagnostics must be the result of diagnose(), "
-                        f"got {type(diagnostics).__name__}")
-    if not diagnostics.finite:
-        return "exploding"
-    first, last = diagnostics.grad_norms[0], diagnostics.grad_norms[-1]
-    if first == 0:
-        return "vanishing"
-    r = diagnostics.ratio
-    return "vanishing" if r < VANISHING_BELOW else "exploding" if r > EXPLODING_ABOVE else "healthy"
+    return assess(diagnostics)[0]
 
 
 def global_norm(grads):
@@ -354,7 +446,8 @@ def global_norm(grads):
 
 
 def clip_by_norm(grads, max_norm):
-    """Rescale all gradients together so that their global norm is at most ``max_norm``.
+    """Rescale all gradients together so that their global norm is at most
+    ``max_norm``.
 
     Implements :eq:`eq-clip`: with :math:`\\lVert g\\rVert` the
     :func:`global_norm`, every gradient is multiplied by
@@ -375,8 +468,18 @@ def clip_by_norm(grads, max_norm):
         New arrays, keyed and shaped like ``grads``.
     norm : float
         The global norm before clipping.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clipped, norm = clip_by_norm({"W": np.array([3.0, 4.0])}, 1.0)
+    >>> clipped["W"], norm
+    (array([0.6, 0.8]), 5.0)
     """
     max_norm = check_positive(max_norm, "max_norm")
     norm = global_norm(grads)
-    factor = min(1.0, max_norm / norm) if np.isfinite(norm) and norm > 0 else 1.0  # eq-clip
-    return {k: np.asarray(g, dtype=float) * factor for k, g in grads.items()}, norm
+    factor = 1.0
+    if np.isfinite(norm) and norm > 0:
+        factor = min(1.0, max_norm / norm)  # eq-clip
+    clipped = {k: np.asarray(g, float) * factor for k, g in grads.items()}
+    return clipped, norm

@@ -63,7 +63,8 @@ def _scalar(value, name, index):
 
 
 def numerical_gradient(f, x, h=1e-6):
-    """Central-difference gradient of a scalar function, :eq:`eq-central-difference`.
+    """Central-difference gradient of a scalar function,
+    :eq:`eq-central-difference`.
 
     Each entry of ``x`` in turn is moved to ``x + h`` and ``x - h``, ``f`` is
     evaluated at both, and the entry is restored (also if ``f`` raises). The
@@ -85,6 +86,14 @@ def numerical_gradient(f, x, h=1e-6):
     Returns
     -------
     ndarray of the shape of ``x``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = lambda x: float(np.sum(x ** 3))
+    >>> g = numerical_gradient(f, np.array([1.0, 2.0]))
+    >>> np.round(g, 6)  # 3 x^2
+    array([ 3., 12.])
     """
     _check_param(x, "x")
     h = check_positive(h, "h")
@@ -185,6 +194,15 @@ def check_gradients(f, grads, params, *, h=1e-6, tol=1e-6):
     Returns
     -------
     GradCheckResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"w": np.array([1.0, -2.0])}
+    >>> result = check_gradients(lambda p: float(p["w"] @ p["w"]), {"w": 2 * params["w"]},
+    ...                          params)
+    >>> result.passed
+    True
     """
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")

@@ -102,7 +102,8 @@ def weight_variance(scheme, fan_in, fan_out, scale=1.0):
 
 
 def init_params(sizes, scheme="lecun_normal", *, scale=1.0, rng=0):
-    """Weights drawn by a named scheme, zero biases, in :mod:`bplib.mlp`'s layout.
+    """Weights drawn by a named scheme, zero biases, in :mod:`bplib.mlp`'s
+    layout.
 
     Parameters
     ----------
@@ -122,6 +123,14 @@ def init_params(sizes, scheme="lecun_normal", *, scale=1.0, rng=0):
     dict of str to ndarray
         ``W<l>`` of shape ``(d_{l-1}, d_l)`` with mean 0 and variance
         :func:`weight_variance`, ``b<l>`` of shape ``(d_l,)``, zero.
+
+    Examples
+    --------
+    >>> params = init_params([3, 4, 2], "he_normal", rng=0)
+    >>> {key: value.shape for key, value in params.items()}
+    {'W1': (3, 4), 'b1': (4,), 'W2': (4, 2), 'b2': (2,)}
+    >>> weight_variance("he_normal", 3, 4)  # 2 / fan_in
+    0.6666666666666666
     """
     sizes, scheme = _check_sizes(sizes), _check_scheme(scheme)
     scale, rng = check_positive(scale, "scale"), check_rng(rng)

@@ -23,8 +23,8 @@ import numpy as np
 
 from ._validation import check_positive_int, check_rng
 from .activations import get_activation
-from .losses import get_loss
 from .init import init_params
+from .losses import get_loss
 from .mlp import feedforward, forward
 
 __all__ = ["MultiplyAdds", "count_multiply_adds", "input_gradient", "time_orders"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
+    check_on_divergence,
     check_positive,
     check_positive_int,
     check_rng,
@@ -125,6 +126,13 @@ def predict(X, W, b=None):
     Returns
     -------
     Y : ndarray of shape (n, 1)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, W = np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]])
+    >>> predict(X, W, np.array([0.5]))
+    array([[11.5]])
     """
     X, W, b = _check_model(X, W, b)
     Y = X @ W  # eq-linear-model
@@ -166,6 +174,15 @@ def gradient(X, T, W, b=None):
         :math:`X^\\top (Y - T) / n`.
     db : ndarray of shape (1,) or None
         The column sum of :math:`(Y - T)/n`; None when ``b`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, T = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([[1.0], [2.0]])
+    >>> dW, db = gradient(X, T, np.zeros((2, 1)))  # X.T @ (X @ W - T) / n
+    >>> dW, db
+    (array([[-0.5],
+           [-2. ]]), None)
     """
     X, T, W, b = check_data(X, T, W, b)
     return _gradient(X, T, W, b)
@@ -203,7 +220,8 @@ def hessian(X, bias=False):
 def max_stable_eta(X, bias=False):
     """The learning rate above which gradient descent diverges,
     :eq:`eq-linear-threshold`: :math:`2/\\lambda_{\\max}` of the Hessian."""
-    return 2.0 / np.linalg.eigvalsh(hessian(X, bias))[-1]  # eq-linear-threshold
+    lam_max = np.linalg.eigvalsh(hessian(X, bias))[-1]
+    return 2.0 / lam_max  # eq-linear-threshold
 
 
 def least_squares(X, T):
@@ -221,9 +239,8 @@ def least_squares(X, T):
 
 
 def _train(X, T, W, b, eta, updates, on_divergence):
-    """Run ``updates`` (an iterable of row-index arrays) and record each step."""
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    """Run ``updates`` (an iterable of row-index arrays); record each step."""
+    check_on_divergence(on_divergence)
     with np.errstate(over="ignore", invalid="ignore"):
         start = _loss(X, T, W, b)
         if not np.isfinite(start):  # huge data: not finite before any update
@@ -310,4 +327,5 @@ def lms(X, T, W0, eta, epochs, b0=None, *, rng=0, on_divergence="raise"):
     epochs = check_positive_int(epochs, "epochs")
     rng = check_rng(rng)
     order = np.concatenate([rng.permutation(len(X)) for _ in range(epochs)])
-    return _train(X, T, W, b, eta, (order[i : i + 1] for i in range(len(order))), on_divergence)
+    one_at_a_time = (order[i : i + 1] for i in range(len(order)))
+    return _train(X, T, W, b, eta, one_at_a_time, on_divergence)

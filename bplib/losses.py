@@ -7,7 +7,9 @@ the shape of the array it differentiates with respect to and carries the
 loss's ``1/n``.
 
 Shapes must agree exactly: a target of shape ``(n,)`` against an output of
-shape ``(n, 1)`` is an error, not a silent broadcast to ``(n, n)``.
+shape ``(n, 1)`` is an error, not a silent broadcast to ``(n, n)``. Targets
+must be finite; an output may hold inf or NaN (a network that overflowed),
+which propagate into the loss as they do through the activations.
 
 For a sigmoid output prefer the cross-entropy computed from the logits ``Z``
 (:func:`binary_cross_entropy_with_logits`): it never overflows, never takes
@@ -37,8 +39,9 @@ __all__ = [
 
 def _check_pair(Y, T, name="Y", unit_interval=()):
     """Both as float64, ``Y`` 2-D, shapes equal; ``unit_interval`` names the
-    arguments whose entries must lie in [0, 1]."""
-    Y = as_float_array(Y, name, ndim=2)
+    arguments whose entries must lie in [0, 1]. The output may hold inf or
+    NaN (an overflowed network's): they propagate into the loss."""
+    Y = as_float_array(Y, name, ndim=2, finite=False)
     T = as_float_array(T, "T")
     check_same_shape(Y, T, (name, "T"))
     for label, arr in ((name, Y), ("T", T)):
@@ -67,6 +70,11 @@ def squared_error(Y, T):
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> squared_error([[1.0], [3.0]], [[0.0], [1.0]])  # (1 + 4) / (2 * 2)
+    1.25
     """
     Y, T = _check_pair(Y, T)
     return float(np.sum((Y - T) ** 2) / (2 * len(Y)))  # eq-mse
@@ -86,6 +94,12 @@ def squared_error_gradient(Y, T):
     Returns
     -------
     dY : ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> squared_error_gradient([[1.0], [3.0]], [[0.0], [1.0]])
+    array([[0.5],
+           [1. ]])
     """
     Y, T = _check_pair(Y, T)
     return (Y - T) / len(Y)  # eq-mse-grad
@@ -111,6 +125,13 @@ def binary_cross_entropy_with_logits(Z, T):
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> round(binary_cross_entropy_with_logits([[0.0]], [[1.0]]), 6)  # log 2
+    0.693147
+    >>> binary_cross_entropy_with_logits([[-1000.0]], [[1.0]])  # no warning
+    1000.0
     """
     Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
     return float(np.sum(softplus(Z) - T * Z) / len(Z))  # eq-bce-logit
@@ -131,6 +152,13 @@ def binary_cross_entropy_with_logits_gradient(Z, T):
     Returns
     -------
     dZ : ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> Z, T = [[0.0], [0.0]], [[1.0], [0.0]]
+    >>> binary_cross_entropy_with_logits_gradient(Z, T)
+    array([[-0.25],
+           [ 0.25]])
     """
     Z, T = _check_pair(Z, T, "Z", unit_interval=("T",))
     return (sigmoid(Z) - T) / len(Z)  # eq-bce-grad
@@ -170,9 +198,12 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     :eq:`eq-bce-dy`: :math:`\\frac{Y - T}{Y(1 - Y)}/n`, with ``Y`` clipped as
     in the loss.
 
-    Multiplied by :math:`\\sigma'(Z) = Y(1 - Y)` it gives
-    :eq:`eq-bce-grad`; near 0 or 1 the division is ill-conditioned, another
-    reason to work from the logits.
+    This is :math:`\\partial\\mathcal{L}/\\partial Y`, not the delta:
+    multiplied by :math:`\\sigma'(Z) = Y(1 - Y)` it gives the gradient with
+    respect to the logits, which
+    :func:`binary_cross_entropy_with_logits_gradient` computes directly.
+    Near 0 or 1 the division is ill-conditioned, another reason to work from
+    the logits.
 
     Parameters
     ----------
@@ -182,6 +213,11 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     Returns
     -------
     dY : ndarray of shape (n, k)
+
+    Examples
+    --------
+    >>> binary_cross_entropy_gradient([[0.5]], [[1.0]])  # (0.5 - 1) / 0.25
+    array([[-2.]])
     """
     Y, T = _check_pair(Y, T, unit_interval=("Y", "T"))
     Y = np.clip(Y, check_positive(eps, "eps"), 1.0 - eps)

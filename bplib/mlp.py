@@ -26,6 +26,8 @@ from .losses import get_loss
 __all__ = [
     "Cache",
     "feedforward",
+    "deltas",
+    "gradients",
     "backpropagate",
     "forward",
     "output_delta",
@@ -77,9 +79,10 @@ def layer_sizes(params):
     return check_params(params)[1]
 
 
-def check_params(params):
+def check_params(params, *, finite=True):
     """``params`` as float64 arrays (a new dict) and the layer sizes, or a
-    clear error (see :func:`layer_sizes`).
+    clear error (see :func:`layer_sizes`); ``finite=False`` checks the
+    structure and shapes only, without reading every entry.
 
     Returns
     -------
@@ -97,8 +100,10 @@ def check_params(params):
         raise ValueError(f"params must have the keys W1, b1, ..., WL, bL, got {sorted(params)}")
     checked, sizes = {}, []
     for l in range(1, L + 1):
-        W = checked[f"W{l}"] = as_float_array(params[f"W{l}"], f"W{l}", ndim=2)
-        b = checked[f"b{l}"] = as_float_array(params[f"b{l}"], f"b{l}", ndim=1)
+        W = checked[f"W{l}"] = as_float_array(params[f"W{l}"], f"W{l}", ndim=2,
+                                              finite=finite)
+        b = checked[f"b{l}"] = as_float_array(params[f"b{l}"], f"b{l}", ndim=1,
+                                              finite=finite)
         if b.shape != (W.shape[1],):
             raise ValueError(
                 f"b{l} must have shape ({W.shape[1]},) to match W{l}.shape={W.shape}, "
@@ -146,6 +151,14 @@ def feedforward(X, params, activations):
 
     The core of :func:`forward`, for callers that checked ``X``, ``params``
     and ``activations`` once (see :func:`check_params`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.array([[1.0], [1.0]]), "b1": np.array([-1.0])}
+    >>> Y, cache = feedforward(np.array([[1.0, 2.0]]), params, ("relu",))
+    >>> Y, cache.Z[1]
+    (array([[2.]]), array([[2.]]))
     """
     A, Z = {0: X}, {}
     for l, name in enumerate(activations, start=1):
@@ -235,17 +248,90 @@ def _derivative(cache, l):
     return f.derivative(cache.Z[l])
 
 
-def backpropagate(delta, params, cache):
-    """The delta recursion and the gradients it gives, on checked input (no
-    checks): the core of :func:`backward`, :eq:`eq-delta-recursion`."""
-    grads = {}
+def deltas(delta, params, cache):
+    """The delta recursion, :eq:`eq-delta-recursion`, on checked input (no
+    checks).
+
+    Parameters
+    ----------
+    delta : ndarray of shape (n, d_L)
+        The output delta :math:`\\delta^{(L)}`.
+    params : dict of str to ndarray
+    cache : Cache
+
+    Returns
+    -------
+    dict of int to ndarray
+        ``{l: delta_l}``, :math:`\\delta^{(l)}` of shape ``(n, d_l)`` for
+        ``l = L, ..., 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W1": np.array([[2.0]]), "b1": np.zeros(1),
+    ...           "W2": np.array([[3.0]]), "b2": np.zeros(1)}
+    >>> X = np.array([[1.0]])
+    >>> Y, cache = feedforward(X, params, ("identity", "identity"))
+    >>> deltas(np.array([[1.0]]), params, cache)  # delta_2 W2^T f'(Z1) = 3
+    {2: array([[1.]]), 1: array([[3.]])}
+    """
+    out = {}
     for l in range(len(cache.Z), 0, -1):  # l = L, ..., 1
-        grads[f"W{l}"] = cache.A[l - 1].T @ delta  # eq-delta-dW
-        grads[f"b{l}"] = delta.sum(axis=0)  # eq-delta-db
+        out[l] = delta
         if l > 1:
             dA = delta @ params[f"W{l}"].T  # dL/dA of layer l - 1
             delta = dA * _derivative(cache, l - 1)  # eq-delta-recursion
+    return out
+
+
+def gradients(deltas, cache):
+    """Each layer's gradients from its delta, :eq:`eq-delta-dW` and
+    :eq:`eq-delta-db` (no checks).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``W<l>`` and ``b<l>`` for every layer of ``deltas``, layer 1 first.
+    """
+    grads = {}
+    for l in sorted(deltas):
+        grads[f"W{l}"] = cache.A[l - 1].T @ deltas[l]  # eq-delta-dW
+        grads[f"b{l}"] = deltas[l].sum(axis=0)  # eq-delta-db
+    return grads
+
+
+def backpropagate(delta, params, cache):
+    """The backward pass on checked input (no checks): the core of
+    :func:`backward`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bplib import init, mlp
+    >>> params = init.init_params([2, 3, 1], rng=0)
+    >>> X = np.ones((4, 2))
+    >>> Y, cache = mlp.feedforward(X, params, ("tanh", "identity"))
+    >>> grads = mlp.backpropagate(np.ones((4, 1)) / 4, params, cache)
+    >>> [grads[key].shape for key in grads]
+    [(2, 3), (3,), (3, 1), (1,)]
+    """
+    grads = gradients(deltas(delta, params, cache), cache)
     return {key: grads[key] for key in params}  # in the order of params
+
+
+def _fits(params, cache):
+    """Whether ``params`` are float64 arrays shaped for the cache's layers:
+    the usual case, told without reading any entry (forward read them)."""
+    sizes = [A.shape[1] for A in cache.A.values()]
+    if not isinstance(params, dict) or len(params) != 2 * (len(sizes) - 1):
+        return False
+    for l in range(1, len(sizes)):
+        W, b = params.get(f"W{l}"), params.get(f"b{l}")
+        if not (type(W) is np.ndarray and type(b) is np.ndarray
+                and W.dtype == b.dtype == np.float64
+                and W.shape == (sizes[l - 1], sizes[l]) and b.shape == (sizes[l],)):
+            return False
+    return True
 
 
 def backward(delta, params, cache):
@@ -276,9 +362,11 @@ def backward(delta, params, cache):
         raise TypeError(
             f"cache must be the Cache returned by forward, got {type(cache).__name__}"
         )
-    params, sizes = check_params(params)
-    if sizes != tuple(cache.A[l].shape[1] for l in range(len(cache.A))):
-        raise ValueError(f"params (layer sizes {sizes}) are not the ones the cache was made with")
+    if not _fits(params, cache):  # lists, other dtypes, or a mistake to name
+        params, sizes = check_params(params, finite=False)
+        if sizes != tuple(A.shape[1] for A in cache.A.values()):
+            raise ValueError(
+                f"params (layer sizes {sizes}) are not the ones the cache was made with")
     delta = as_float_array(delta, "delta", ndim=2)
     check_same_shape(cache.A[len(cache.Z)], delta, ("Y", "delta"))
     return backpropagate(delta, params, cache)

@@ -157,6 +157,14 @@ class SGD(Optimiser):
     ----------
     eta : float
         The learning rate :math:`\\eta`, > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"W": np.array([1.0, 2.0])}
+    >>> SGD(eta=0.5).step(params, {"W": np.array([2.0, -2.0])})
+    >>> params["W"]
+    array([0., 3.])
     """
 
     def _update(self, params, grads):
@@ -227,6 +235,14 @@ class Adam(Optimiser):
         Decay rate of the second moment, in [0, 1).
     eps : float, default 1e-8
         Added to :math:`\\sqrt{\\hat v}`, > 0, against division by zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = {"w": np.array([0.0])}
+    >>> Adam(eta=0.1).step(params, {"w": np.array([5.0])})  # first step: -eta sign(g)
+    >>> np.round(params["w"], 6)
+    array([-0.1])
     """
 
     def __init__(self, eta=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -290,6 +306,12 @@ def cosine(eta_max, epochs, eta_min=0.0):
     TypeError, ValueError
         Naming the argument (``eta_max``, ``epochs``, ``eta_min``, or the
         schedule's ``epoch``) that is not a number in its range.
+
+    Examples
+    --------
+    >>> schedule = cosine(0.1, 10)
+    >>> schedule(0), round(schedule(5), 6)
+    (0.1, 0.05)
     """
     eta_max = check_positive(eta_max, "eta_max")
     epochs = check_positive_int(epochs, "epochs")

@@ -24,7 +24,7 @@ unchanged, however small the factors along the branch::
     norms["residual", "sigmoid"]              # one norm per layer, layer 1 first
 
 The loss is half the mean squared error of :math:`A^{(L)}` against ``T``,
-as in :func:`bplib.gradient_flow.experiment`. Left out: learned
+as in :func:`bplib.explorers.gradient_flow.experiment`. Left out: learned
 normalisation parameters, a separate output layer, and blocks of more than
 one layer.
 """
@@ -33,14 +33,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import init
-from ._validation import as_float_array, check_positive_int, check_rng, check_same_shape
+from . import diagnostics, init
+from ._validation import (as_float_array, check_positive, check_positive_int, check_rng,
+                          check_same_shape)
 from .activations import get_activation
-from .diagnostics import _norm
+from .diagnostics import _mean_std, _norm
 from .norm import _normalise, _normalise_backward
 
 __all__ = ["NORMS", "VARIANTS", "Cache", "init_params", "forward", "backward",
-           "loss_and_gradients", "measure", "gradient_norms"]
+           "loss_and_gradients", "diagnose", "measure", "gradient_norms"]
 
 NORMS = (None, "batch", "layer")
 """tuple: the normalisations a block can apply to its input."""
@@ -116,11 +117,13 @@ def _forward(X, params, activation, residual, norm):
     return A[L], Cache(A, U, Z, stats, activation, residual, norm)
 
 
-def _backward(dA, params, cache):
+def _backward(dA, params, cache, deltas=None):
     df = get_activation(cache.activation).derivative
     grads = {}
     for l in range(len(cache.Z), 0, -1):  # l = L, ..., 1; dA is dL/dA^(l)
         delta = dA * df(cache.Z[l])  # eq-delta-recursion
+        if deltas is not None:
+            deltas[l] = delta
         grads[f"W{l}"] = cache.U[l].T @ delta  # eq-delta-dW
         grads[f"b{l}"] = delta.sum(axis=0)  # eq-delta-db
         dU = delta @ params[f"W{l}"].T
@@ -243,14 +246,69 @@ def loss_and_gradients(X, T, params, activation, *, residual=False, norm=None):
     return loss, _backward((Y - T) / n, params, cache)  # dL/dY = (Y - T)/n
 
 
+def diagnose(X, T, params, activation, *, residual=False, norm=None, tol=0.05):
+    """Chapter 6's per-layer statistics (:func:`bplib.diagnostics.diagnose`)
+    for a network of this module, as a :class:`bplib.diagnostics.Diagnostics`.
+
+    One forward and one backward pass, :eq:`eq-res-block` and
+    :eq:`eq-res-backward`, under ``np.errstate(all="ignore")``: an overflow
+    shows as non-finite entries and norms, never as a warning. The
+    activation statistics and histograms (``A``) are those of each block's
+    activation :math:`f(Z^{(l)})`, the branch, not of the running sum
+    :math:`A^{(l)}`; :func:`bplib.diagnostics.verdict` applies as it is.
+
+    Parameters
+    ----------
+    X, T : array_like of shape (n, d)
+    params, activation, residual, norm
+        As in :func:`forward`.
+    tol : float, default 0.05
+        Saturation threshold, see :func:`bplib.diagnostics.saturation`.
+
+    Returns
+    -------
+    bplib.diagnostics.Diagnostics
+    """
+    tol = check_positive(tol, "tol")
+    X = _check(X, params, activation, residual, norm)
+    T = as_float_array(T, "T", ndim=2)
+    check_same_shape(X, T, ("X", "T"))
+    f = get_activation(activation).function
+    with np.errstate(all="ignore"):
+        Y, cache = _forward(X, params, activation, bool(residual), norm)
+        n, deltas = len(Y), {}
+        grads = _backward((Y - T) / n, params, cache, deltas)  # dL/dY = (Y - T)/n
+        layers = range(1, len(cache.Z) + 1)
+        H = tuple(f(cache.Z[l]) for l in layers)  # each block's activation
+        stats = {
+            "grad_norms": [_norm(grads[f"W{l}"]) for l in layers],
+            "delta_norms": [_norm(deltas[l]) for l in layers],
+            "activation_mean": [_mean_std(h)[0] for h in H],
+            "activation_std": [_mean_std(h)[1] for h in H],
+            "preactivation_std": [_mean_std(cache.Z[l])[1] for l in layers],
+            "saturation": [diagnostics.saturation(cache.Z[l], activation, tol) for l in layers],
+        }
+        counts = {
+            "nonfinite_activations": [np.sum(~np.isfinite(h)) for h in H],
+            "nonfinite_gradients": [np.sum(~np.isfinite(grads[f"W{l}"])) for l in layers],
+        }
+        loss = float(np.sum((Y - T) ** 2) / (2 * n))  # eq-mse
+    return diagnostics.Diagnostics(
+        activations=(activation,) * len(H), loss=loss,
+        **{k: np.array(v, dtype=float) for k, v in stats.items()},
+        **{k: np.array(v, dtype=int) for k, v in counts.items()},
+        A=H, gradients=grads)
+
+
 def measure(depth=50, width=32, activation="tanh", variant="plain", *, scheme=None,
             scale=1.0, n=64, rng=0):
     """Per-layer weight-gradient norms of one network at one random batch.
 
-    Chapter 6's experiment (:func:`bplib.gradient_flow.experiment`) for the
-    networks of this module: input ``X`` and targets ``T`` standard normal
-    of shape ``(n, width)``, weights from :func:`init_params`. Runs without
-    warnings; an overflow shows as ``inf`` or ``nan`` norms.
+    Chapter 6's experiment (:func:`bplib.explorers.gradient_flow.experiment`)
+    for the networks of this module: input ``X`` and targets ``T`` standard
+    normal of shape ``(n, width)``, weights from :func:`init_params`. Runs
+    without warnings; an overflow shows as ``inf`` or ``nan`` norms. For
+    every statistic of the pass, use :func:`diagnose`.
 
     Parameters
     ----------
@@ -278,9 +336,7 @@ def measure(depth=50, width=32, activation="tanh", variant="plain", *, scheme=No
     rng = check_rng(rng)
     params = init_params(depth, width, activation, scheme=scheme, scale=scale, rng=rng)
     X, T = rng.normal(size=(n, width)), rng.normal(size=(n, width))
-    with np.errstate(all="ignore"):
-        _, grads = loss_and_gradients(X, T, params, activation, **VARIANTS[variant])
-        return np.array([_norm(grads[f"W{l}"]) for l in range(1, depth + 1)])
+    return diagnose(X, T, params, activation, **VARIANTS[variant]).grad_norms
 
 
 def gradient_norms(depth=50, width=32, activations=("sigmoid", "tanh", "relu"),

@@ -20,6 +20,7 @@ from ._validation import as_float_array, check_positive_int, check_same_shape
 
 __all__ = [
     "log_probabilities",
+    "cross_entropy_and_delta",
     "softmax",
     "log_softmax",
     "cross_entropy",
@@ -40,11 +41,54 @@ def _logits(Z):
 
 def log_probabilities(Z):
     """Row-wise log-softmax of checked logits (no checks): the core of
-    :func:`log_softmax`, :eq:`eq-softmax`, for callers whose ``Z`` is a
-    float64 array of shape (n, K) already (non-finite entries propagate)."""
+    :func:`log_softmax`, :eq:`eq-softmax`, for a float64 ``Z`` of shape
+    (n, K); non-finite entries propagate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0.0, np.log(3.0)], [1000.0, 0.0]])
+    >>> np.exp(log_probabilities(Z))
+    array([[0.25, 0.75],
+           [1.  , 0.  ]])
+    """
     shifted = Z - Z.max(axis=1, keepdims=True)  # the largest entry becomes 0
     log_total = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # >= log 1
     return shifted - log_total  # eq-softmax
+
+
+def cross_entropy_and_delta(Z, T):
+    """The mean cross-entropy :eq:`eq-softmax-ce` and its gradient with
+    respect to the logits :eq:`eq-softmax-grad`, from one log-softmax, on
+    checked input (no checks): the core of :func:`cross_entropy` and
+    :func:`cross_entropy_gradient`, used by :mod:`bplib.train` and
+    :mod:`bplib.autodiff`.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n, K)
+        Logits, float64.
+    T : ndarray of shape (n, K)
+        One probability distribution per row.
+
+    Returns
+    -------
+    loss : float
+    delta : ndarray of shape (n, K)
+        :math:`(\\operatorname{softmax}(Z) - T)/n`, the output delta.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z, T = np.zeros((1, 2)), np.array([[1.0, 0.0]])
+    >>> loss, delta = cross_entropy_and_delta(Z, T)
+    >>> round(loss, 4), delta
+    (0.6931, array([[-0.5,  0.5]]))
+    """
+    log_p, n = log_probabilities(Z), len(Z)
+    loss = -np.sum(T * log_p) / n  # eq-softmax-ce
+    delta = (np.exp(log_p) - T) / n  # eq-softmax-grad
+    return float(loss), delta
 
 
 def log_softmax(Z):
@@ -83,6 +127,12 @@ def softmax(Z):
     -------
     ndarray of shape (n, K)
         Non-negative entries, each row summing to 1.
+
+    Examples
+    --------
+    >>> softmax([[0.0, 0.0], [1000.0, 0.0]])
+    array([[0.5, 0.5],
+           [1. , 0. ]])
     """
     return np.exp(log_probabilities(_logits(Z)))
 
@@ -91,10 +141,11 @@ def check_targets(Z, T):
     """Logits ``Z`` (n, K) and targets ``T`` of the same shape, one probability
     distribution per row, as float64 arrays; or a clear error."""
     Z = _logits(Z)
-    T = as_float_array(T, "T")
+    T = as_float_array(T, "T", finite=False)  # NaN or inf fail the test below
     check_same_shape(Z, T, ("Z", "T"))
-    # np.allclose's tolerance, spelled out: four times faster on every step
-    if T.min() < 0 or np.abs(T.sum(axis=1) - 1.0).max() > 1e-5 + 1e-8:
+    # np.allclose's tolerance, spelled out (faster); "not <=" also catches NaN
+    if not (T.min() >= 0 and np.abs(T.sum(axis=1) - 1.0).max() <= 1e-5 + 1e-8):
+        as_float_array(T, "T")  # names NaN or infinite entries, if those are the fault
         raise ValueError(
             "T must hold one probability distribution per row (one-hot rows, "
             f"non-negative and summing to 1), got row sums from {T.sum(axis=1).min():g} "
@@ -123,8 +174,7 @@ def cross_entropy(Z, T):
     -------
     float
     """
-    Z, T = check_targets(Z, T)
-    return float(-np.sum(T * log_probabilities(Z)) / len(Z))  # eq-softmax-ce
+    return cross_entropy_and_delta(*check_targets(Z, T))[0]
 
 
 def cross_entropy_gradient(Z, T):
@@ -142,9 +192,13 @@ def cross_entropy_gradient(Z, T):
     -------
     dZ : ndarray of shape (n, K)
         Each row sums to 0.
+
+    Examples
+    --------
+    >>> cross_entropy_gradient([[0.0, 0.0]], [[1.0, 0.0]])
+    array([[-0.5,  0.5]])
     """
-    Z, T = check_targets(Z, T)
-    return (np.exp(log_probabilities(Z)) - T) / len(Z)  # eq-softmax-grad
+    return cross_entropy_and_delta(*check_targets(Z, T))[1]
 
 
 def one_hot(labels, K=None):
@@ -170,6 +224,12 @@ def one_hot(labels, K=None):
         not class indices, e.g. ``one_hot([10**12])``, which would ask for
         ``K = 10**12 + 1`` columns. Map such labels to ``0, ..., K - 1``
         first, e.g. with ``np.unique(labels, return_inverse=True)``.
+
+    Examples
+    --------
+    >>> one_hot([2, 0], K=3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0 or labels.dtype.kind not in "iu":

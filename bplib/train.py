@@ -22,16 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import mlp
+from . import mlp, softmax
 from ._validation import (
     as_float_array,
     check_non_negative,
+    check_on_divergence,
     check_positive_int,
     check_rng,
     check_same_shape,
 )
 from .linear import DivergenceError
-from .softmax import log_probabilities
 
 __all__ = ["History", "train", "evaluate", "l2_penalty"]
 
@@ -122,9 +122,8 @@ def l2_penalty(params, weight_decay):
 def _loss_and_grads(X, T, params, activations, weight_decay):
     """One forward and backward pass for softmax cross-entropy plus L2."""
     Z, cache = mlp.feedforward(X, params, activations)
-    log_p = log_probabilities(Z)
-    loss = -np.sum(T * log_p) / len(X)  # eq-softmax-ce
-    delta = (np.exp(log_p) - T) / len(X)  # eq-softmax-grad
+    # the loss, eq-softmax-ce, and the output delta, eq-softmax-grad
+    loss, delta = softmax.cross_entropy_and_delta(Z, T)
     grads = mlp.backpropagate(delta, params, cache)
     if weight_decay:
         loss += l2_penalty(params, weight_decay)
@@ -136,8 +135,8 @@ def _loss_and_grads(X, T, params, activations, weight_decay):
 
 def _evaluate(X, T, params, activations):
     Z = mlp.feedforward(X, params, activations)[0]
-    loss = -np.sum(T * log_probabilities(Z)) / len(X)  # eq-softmax-ce
-    return float(loss), float(np.mean(Z.argmax(axis=1) == T.argmax(axis=1)))
+    loss = softmax.cross_entropy_and_delta(Z, T)[0]
+    return loss, float(np.mean(Z.argmax(axis=1) == T.argmax(axis=1)))
 
 
 def evaluate(X, T, params, activations):
@@ -254,8 +253,7 @@ def train(X, T, params, activations, optimiser, *, epochs=10, batch_size=32,
             raise ValueError("early stopping (patience) needs a validation set: pass X_val, T_val")
     eval_every = None if eval_every is None else check_positive_int(eval_every, "eval_every")
     max_steps = None if max_steps is None else check_positive_int(max_steps, "max_steps")
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    check_on_divergence(on_divergence)
     if not hasattr(optimiser, "step"):
         raise TypeError(f"optimiser must be a bplib.optim.Optimiser, got {optimiser!r}")
     rng = check_rng(rng)
@@ -293,7 +291,8 @@ def train(X, T, params, activations, optimiser, *, epochs=10, batch_size=32,
                     pause = time.perf_counter()
                     diverged = run.evaluate(run.steps, patience)
                     start += time.perf_counter() - pause
-                if diverged is not None or run.stopped_early or (max_steps and run.steps >= max_steps):
+                if (diverged is not None or run.stopped_early
+                        or (max_steps and run.steps >= max_steps)):
                     break
             if diverged is None and not eval_every and not run.stopped_early:
                 pause = time.perf_counter()

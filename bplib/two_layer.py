@@ -24,6 +24,7 @@ import numpy as np
 from . import init
 from ._validation import (
     as_float_array,
+    check_on_divergence,
     check_positive,
     check_positive_int,
     check_same_shape,
@@ -320,8 +321,7 @@ def train(X, T, params, eta, steps, *, on_divergence="raise", callback=None):
     T = _check_target(T, np.empty((len(X), params.W2.shape[1])))
     eta = check_positive(eta, "eta")
     steps = check_positive_int(steps, "steps")
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
+    check_on_divergence(on_divergence)
     losses, candidate = [], params
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(steps + 1):

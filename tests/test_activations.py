@@ -138,7 +138,8 @@ def test_registry_entries_unpack():
 
 
 def test_unknown_name_lists_known_names():
-    with pytest.raises(ValueError, match=r"unknown activation 'sigmod'.*'sigmoid', 'tanh', 'relu'"):
+    with pytest.raises(ValueError,
+                       match=r"unknown activation 'sigmod'.*'sigmoid', 'tanh', 'relu'"):
         get_activation("sigmod")
 
 

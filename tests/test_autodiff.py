@@ -211,7 +211,8 @@ def test_shared_weight_gradient_is_the_sum_over_its_uses():
     X, T = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
     W, V = rng.normal(size=(3, 3)), rng.normal(size=(3, 1))
     # Untie: two copies W_a, W_b of the same values; the tied gradient is their sum.
-    _, tied = value_and_grad(lambda p: squared_error((X @ p["W"]).tanh() @ p["W"] @ V, T), {"W": W})
+    _, tied = value_and_grad(lambda p: squared_error((X @ p["W"]).tanh() @ p["W"] @ V, T),
+                             {"W": W})
     _, untied = value_and_grad(lambda p: squared_error((X @ p["Wa"]).tanh() @ p["Wb"] @ V, T),
                                {"Wa": W, "Wb": W})
     np.testing.assert_allclose(tied["W"], untied["Wa"] + untied["Wb"], rtol=1e-13)
@@ -261,7 +262,8 @@ def test_matmul_mismatch_names_both_shapes():
 def test_backward_on_a_non_scalar_needs_a_seed():
     with pytest.raises(ValueError, match=r"needs a scalar.*shape \(4, 3\).*\.sum\(\)"):
         (Tensor(A) * 2).backward()
-    with pytest.raises(ValueError, match=r"grad must have the shape of this Tensor, \(4, 3\), got \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"grad must have the shape of this Tensor, \(4, 3\), got \(3,\)"):
         (Tensor(A) * 2).backward(np.ones(3))
 
 

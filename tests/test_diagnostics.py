@@ -57,12 +57,43 @@ def test_saturation_by_hand():
     assert diagnostics.saturation([0.0, 2.0, 10.0, -10.0], "sigmoid") == 0.5
     # tanh'(3) = 1 - tanh(3)^2 = 0.0099 < 0.05; tanh'(1) = 0.42 is not.
     assert diagnostics.saturation([[0.0, 1.0], [3.0, -3.0]], "tanh") == 0.5
-    # ReLU: an inactive unit (z <= 0) passes no gradient.
-    assert diagnostics.saturation([-1.0, 0.0, 1.0, 2.0], "relu") == 0.5
+    # ReLU: a unit at z <= 0 is inactive (output exactly 0), not saturated.
+    assert diagnostics.saturation([-1.0, 0.0, 1.0, 2.0], "relu") == 0.0
     assert diagnostics.saturation([-5.0, 5.0], "identity") == 0.0
     assert diagnostics.saturation([2.0], "sigmoid", tol=0.5) == 1.0  # 0.105 < 0.125
     assert diagnostics.saturation([np.inf, 0.0], "identity") == 0.0
     assert diagnostics.saturation([np.nan, 0.0], "tanh") == 0.5
+
+
+def test_inactive_and_dead_relus_are_counted_apart_from_saturation():
+    Z = np.array([[-1.0, 0.0, 2.0], [-3.0, 1.0, 2.0]])  # column 0 is 0 on every row
+    assert diagnostics.inactive(Z, "relu") == pytest.approx(3 / 6)
+    assert diagnostics.dead_units(Z, "relu") == pytest.approx(1 / 3)
+    assert diagnostics.inactive(Z, "tanh") == 0.0 and diagnostics.dead_units(Z, "tanh") == 0.0
+    assert diagnostics.inactive(np.array([[-50.0, 50.0]]), "sigmoid") == 0.0  # saturated, not 0
+    X, T, params, acts = _net(5, 32, "relu", "he_normal")
+    d = diagnostics.diagnose(X, T, params, acts)
+    assert np.all(d.saturation == 0) and np.all((0.3 < d.inactive) & (d.inactive < 0.7))
+    Y, cache = mlp.forward(X, params, acts)
+    np.testing.assert_allclose(d.inactive, [np.mean(cache.A[l] == 0) for l in range(1, 6)])
+    np.testing.assert_allclose(d.dead, [np.mean(np.all(cache.A[l] == 0, axis=0))
+                                        for l in range(1, 6)])
+    with pytest.raises(ValueError, match="Z must be 2-D"):
+        diagnostics.dead_units([0.0, 1.0], "relu")
+
+
+# Issue: a ratio near 1 hid ReLU networks whose gradients are 1e6 (standard
+# normal weights) or whose signal dies on the way forward (scale 0.25).
+@pytest.mark.parametrize("scheme, scale, expected, reason", [
+    ("standard_normal", 1.0, "exploding", "gradient norms up to"),
+    ("he_normal", 0.25, "vanishing", "the signal collapses"),
+    ("he_normal", 1.0, "healthy", "ratio"),
+])
+def test_verdict_weighs_absolute_sizes_not_only_the_ratio(scheme, scale, expected, reason):
+    d = diagnostics.diagnose(*_net(5, 32, "relu", scheme, scale=scale))
+    assert 0.3 < d.ratio < 3  # the ratio alone would say "healthy" every time
+    verdict, why = diagnostics.assess(d)
+    assert verdict == expected == diagnostics.verdict(d) and reason in why
 
 
 # Three settings whose regime is unambiguous by orders of magnitude: the
@@ -124,7 +155,7 @@ def test_verdict_edge_cases_and_validation():
     assert diagnostics.verdict(diagnostics.diagnose(X, T, dead, acts)) == "vanishing"
     with pytest.raises(TypeError, match="diagnostics must be the result of diagnose"):
         diagnostics.verdict(0.5)
-    with pytest.raises(ValueError, match="loss must be one of"):
+    with pytest.raises(ValueError, match="unknown loss 'hinge'; known losses are"):
         diagnostics.diagnose(X, T, params, acts, loss="hinge")
     with pytest.raises(ValueError, match=r"Y and T must have the same shape"):
         diagnostics.diagnose(X, T[:, :1], params, acts)

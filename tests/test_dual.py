@@ -114,7 +114,8 @@ def test_repr_is_clean():
 def test_validation():
     with pytest.raises(TypeError, match="value must hold real numbers"):
         Dual("x")
-    with pytest.raises(ValueError, match=r"tangent of shape \(3,\) does not fit value of shape \(2,\)"):
+    with pytest.raises(ValueError,
+                       match=r"tangent of shape \(3,\) does not fit value of shape \(2,\)"):
         Dual(np.ones(2), np.ones(3))
     with pytest.raises(ValueError, match=r"\(2, 3\) @ \(2, 3\)"):
         Dual(np.ones((2, 3))) @ Dual(np.ones((2, 3)))

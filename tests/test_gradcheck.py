@@ -115,7 +115,8 @@ def test_check_gradients_catches_a_forgotten_factor_in_one_array():
 
 def test_check_gradients_catches_squared_error_chain_rule_without_sigma_prime():
     rng = np.random.default_rng(5)
-    X, T, W = rng.normal(size=(5, 2)), rng.integers(0, 2, (5, 1)).astype(float), rng.normal(size=(2, 1))
+    X = rng.normal(size=(5, 2))
+    T, W = rng.integers(0, 2, (5, 1)).astype(float), rng.normal(size=(2, 1))
 
     def loss(W):
         return losses.squared_error(activations.sigmoid(X @ W), T)
@@ -161,7 +162,8 @@ def test_bad_step_rejected():
 
 
 def test_f_must_return_a_scalar():
-    with pytest.raises(TypeError, match=r"f must return a single real number, got ndarray of shape \(2,\)"):
+    with pytest.raises(TypeError,
+                       match=r"f must return a single real number, got ndarray of shape \(2,\)"):
         numerical_gradient(lambda x: x * 2, np.ones(2))
 
 
@@ -172,9 +174,11 @@ def test_f_returning_nan_is_reported():
 
 def test_grads_must_match_params():
     loss, grads, params = sigmoid_neuron()
-    with pytest.raises(ValueError, match=r"grads must be a dict with the keys \['W', 'b'\], got \['W'\]"):
+    with pytest.raises(ValueError,
+                       match=r"grads must be a dict with the keys \['W', 'b'\], got \['W'\]"):
         check_gradients(loss, {"W": grads(params)["W"]}, params)
-    with pytest.raises(ValueError, match=r"grads\['b'\] must have the shape of params\['b'\], \(1,\), got \(1, 1\)"):
+    with pytest.raises(ValueError, match=r"grads\['b'\] must have the shape of "
+                                         r"params\['b'\], \(1,\), got \(1, 1\)"):
         check_gradients(loss, {"W": grads(params)["W"], "b": np.zeros((1, 1))}, params)
     with pytest.raises(TypeError, match="params must be a non-empty dict"):
         check_gradients(loss, grads, [params["W"]])

@@ -121,7 +121,8 @@ def test_losses_are_means_over_rows():
     Y, T = example("squared_error", seed=5)
     YY, TT = np.vstack([Y, Y]), np.vstack([T, T])
     assert squared_error(YY, TT) == pytest.approx(squared_error(Y, T))
-    np.testing.assert_allclose(squared_error_gradient(YY, TT)[: len(Y)], squared_error_gradient(Y, T) / 2)
+    np.testing.assert_allclose(squared_error_gradient(YY, TT)[: len(Y)],
+                               squared_error_gradient(Y, T) / 2)
     assert binary_cross_entropy_with_logits(YY, TT) == pytest.approx(
         binary_cross_entropy_with_logits(Y, T)
     )
@@ -144,10 +145,14 @@ def test_one_dimensional_output_raises(name):
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))
-def test_non_finite_input_raises(name):
-    loss, _ = get_loss(name)
-    with pytest.raises(ValueError, match="must be finite, got 1 NaN or infinite entry"):
-        loss(np.array([[0.5], [np.nan]]), np.zeros((2, 1)))
+def test_non_finite_targets_raise_and_non_finite_outputs_propagate(name):
+    loss, grad = get_loss(name)
+    with pytest.raises(ValueError, match="T must be finite, got 1 NaN or infinite entry"):
+        loss(np.full((2, 1), 0.5), np.array([[0.0], [np.nan]]))
+    # an overflowed network's output is measured, not refused (as diagnostics does)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(loss(np.array([[0.5], [np.nan]]), np.zeros((2, 1))))
+        assert np.isnan(grad(np.array([[0.5], [np.nan]]), np.zeros((2, 1)))[1, 0])
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
@@ -183,3 +188,30 @@ def test_inputs_not_modified():
     np.testing.assert_array_equal(Y, Y0)
     np.testing.assert_array_equal(T, T0)
     assert losses.__all__
+
+
+def test_each_gradient_names_the_equation_of_the_quantity_it_returns():
+    """binary_cross_entropy_gradient returns dL/dY (eq-bce-dy), not the delta
+    (sigma(Z) - T)/n of eq-bce-grad, which the with-logits gradient returns:
+    a reader who took the first for the second would apply sigma' twice."""
+    import re
+
+    from bplib.activations import sigmoid
+    from bplib.gradcheck import numerical_gradient
+
+    Z = np.array([[0.3], [-1.2], [2.0]])
+    Y, T = sigmoid(Z), np.array([[1.0], [0.0], [1.0]])
+    dY = binary_cross_entropy_gradient(Y, T)
+    np.testing.assert_allclose(dY, numerical_gradient(lambda Y: binary_cross_entropy(Y, T), Y),
+                               rtol=1e-6)
+    delta = binary_cross_entropy_with_logits_gradient(Z, T)
+    np.testing.assert_allclose(delta, (Y - T) / len(Y))  # eq-bce-grad's value
+    np.testing.assert_allclose(dY * Y * (1 - Y), delta)  # and dY is not that value
+    assert not np.allclose(dY, delta)
+
+    def labels(f):
+        return set(re.findall(r":eq:`(eq-[\w-]+)`", f.__doc__))
+
+    assert "eq-bce-dy" in labels(binary_cross_entropy_gradient)
+    assert "eq-bce-grad" not in labels(binary_cross_entropy_gradient)
+    assert "eq-bce-grad" in labels(binary_cross_entropy_with_logits_gradient)

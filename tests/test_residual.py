@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bplib import gradcheck, mlp, residual
+from bplib import diagnostics, gradcheck, mlp, residual
 
 CASES = [(False, None), (True, None), (False, "batch"), (True, "batch"),
          (False, "layer"), (True, "layer")]
@@ -124,3 +124,38 @@ def test_bad_shapes_and_batch_of_one():
     _, cache = residual.forward(X, params, "tanh")
     with pytest.raises(ValueError, match="Y and dY must have the same shape"):
         residual.backward(X[:2], params, cache)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_diagnose_of_a_plain_network_is_chapter_6s(activation):
+    X, T, params = _net(depth=5, activation=activation, n=8)
+    mine = residual.diagnose(X, T, params, activation)
+    theirs = diagnostics.diagnose(X, T, params, [activation] * 5)
+    for field in ("grad_norms", "delta_norms", "activation_mean", "activation_std",
+                  "preactivation_std", "saturation"):
+        np.testing.assert_allclose(getattr(mine, field), getattr(theirs, field), rtol=1e-12,
+                                   err_msg=field)
+    assert mine.loss == pytest.approx(theirs.loss, rel=1e-14)
+    assert diagnostics.verdict(mine) == diagnostics.verdict(theirs)
+
+
+def test_diagnose_gradients_and_verdicts():
+    X, T, params = _net(depth=4, n=6)
+    _, grads = residual.loss_and_gradients(X, T, params, "tanh", residual=True, norm="layer")
+    diag = residual.diagnose(X, T, params, "tanh", residual=True, norm="layer")
+    for key in params:
+        np.testing.assert_allclose(diag.gradients[key], grads[key], rtol=1e-14)
+    assert diag.finite and len(diag.A) == 4
+    rng = np.random.default_rng(0)
+    params = residual.init_params(30, 16, "sigmoid", rng=rng)
+    X, T = rng.normal(size=(32, 16)), rng.normal(size=(32, 16))
+    assert diagnostics.verdict(residual.diagnose(X, T, params, "sigmoid")) == "vanishing"
+    assert diagnostics.verdict(residual.diagnose(X, T, params, "sigmoid", residual=True,
+                                                 norm="layer")) == "healthy"
+
+
+def test_diagnose_reports_overflow_without_warnings():
+    X, T, params = _net(depth=40, width=8, activation="relu")
+    params = {k: v * 1e5 for k, v in params.items()}
+    diag = residual.diagnose(X, T, params, "relu", residual=True)
+    assert not diag.finite and diagnostics.verdict(diag) == "exploding"

@@ -70,7 +70,8 @@ def test_validation():
         softmax.softmax(np.ones(3))
     with pytest.raises(ValueError, match=r"labels must lie in 0..2"):
         softmax.one_hot([0, 3], 3)
-    with pytest.raises(ValueError, match=r"class indices 0, 1, 2, ..., got a smallest label of -5"):
+    with pytest.raises(ValueError,
+                       match=r"class indices 0, 1, 2, ..., got a smallest label of -5"):
         softmax.one_hot([-5])  # not "0..-5 for K=-4"
     with pytest.raises(ValueError, match="1-D array of integers"):
         softmax.one_hot([0.5, 1.0])

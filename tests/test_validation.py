@@ -27,7 +27,8 @@ def test_as_float_array_converts_ints_without_touching_the_input():
         (np.array([object(), 1]), {}, TypeError, r"X must hold real numbers.*object"),
         (np.ones(3), {"ndim": 2}, ValueError, r"X must be 2-D, got a 1-D array of shape \(3,\)"),
         (np.ones((0, 2)), {"ndim": 2}, ValueError, r"X must not be empty, got shape \(0, 2\)"),
-        (np.array([1.0, np.nan, np.inf]), {}, ValueError, r"X must be finite, got 2 NaN or infinite entries"),
+        (np.array([1.0, np.nan, np.inf]), {}, ValueError,
+         r"X must be finite, got 2 NaN or infinite entries"),
     ],
 )
 def test_as_float_array_rejects_bad_input(value, kwargs, exc, match):

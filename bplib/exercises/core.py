@@ -51,6 +51,7 @@ square_derivative: not implemented yet (it raises NotImplementedError). Write yo
 """
 
 import contextlib
+import copy
 import inspect
 import warnings
 from dataclasses import dataclass
@@ -271,7 +272,9 @@ def check_signature(answer, exercise):
 
 
 def _copy(value):
-    return value.copy() if isinstance(value, np.ndarray) else value
+    """A deep copy, so that a reader's function that writes into its arguments
+    (``cache.Z[l] *= ...``) cannot change the checker's cases."""
+    return copy.deepcopy(value)
 
 
 @contextlib.contextmanager
@@ -292,7 +295,7 @@ def _quietly(call, answer, args):
 
 
 def call_answer(answer, *args, **kwargs):
-    """Call the reader's function on copies of ``args``, quietly.
+    """Call the reader's function on (deep) copies of ``args``, quietly.
 
     NumPy's overflow and invalid-value warnings are silenced (a wrong answer
     is judged by its numbers, and the test suite turns warnings into
@@ -448,7 +451,7 @@ def _diagnose(exercise, failures):
         lines.append(f"  Likely cause{which}: {text}.")
     n_right = n_cases - len(failures)
     head = (f"{exercise.name}: wrong on {len(failures)} of {n_cases} cases"
-            + (f" (right on the other {n_right})" if n_right else "")
+            + (f" (right on the other {'one' if n_right == 1 else n_right})" if n_right else "")
             + f"; the first is {case.label}.")
     keys = tuple(causes)
     return Verdict(False, keys[0] if keys else None, "\n".join([head] + lines), keys)

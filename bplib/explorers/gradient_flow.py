@@ -43,7 +43,8 @@ class Result:
         First-layer over last-layer gradient norm.
     verdict : str
         ``"vanishing"``, ``"healthy"`` or ``"exploding"``
-        (:func:`bplib.diagnostics.verdict`).
+        (:func:`bplib.diagnostics.assess`, which weighs the gradient norms
+        and the activations' spread as well as the ratio).
     summary : str
         One line with the verdict and the numbers behind it.
     shown : tuple of int
@@ -57,7 +58,7 @@ class Result:
         Fraction of the entries of each shown layer's activations per bin
         (values outside the range counted in the end bins). For unbounded
         activations exact zeros (inactive ReLUs) are left out; their share
-        is the layer's saturation.
+        is the layer's ``diagnostics.inactive``.
     """
 
     depth: int
@@ -95,16 +96,23 @@ def _histograms(diag, activation, shown):
     return edges, hist
 
 
-def _summary(verdict, diag):
-    norms = diag.grad_norms
-    head = (f"{verdict}: ‖∂ℒ/∂W⁽¹⁾‖ / ‖∂ℒ/∂W⁽ᴸ⁾‖ = {diag.ratio:.2g} "
-            f"(vanishing below {diagnostics.VANISHING_BELOW:g}, "
-            f"exploding above {diagnostics.EXPLODING_ABOVE:g})")
+def _units(diag, activation, l=None):
+    """What stops the delta at the units: ReLU units that output exactly 0
+    (inactive, or dead on the whole batch) are told apart from saturated ones."""
+    pick = (lambda a: float(np.mean(a))) if l is None else (lambda a: float(a[l - 1]))
+    if pick(diag.inactive) > 0 or activation == "relu":
+        return f"{pick(diag.inactive):.0%} of outputs inactive (exactly 0), " \
+               f"{pick(diag.dead):.0%} of units dead"
+    return f"{pick(diag.saturation):.0%} of units saturated"
+
+
+def _summary(verdict, reason, diag, activation):
     if not diag.finite:
-        return f"{head}; {diag.report()}"
-    return (f"{head}; gradient norms from {norms.min():.1e} to {norms.max():.1e}; "
-            f"activation std in the last layer {diag.activation_std[-1]:.2g}; "
-            f"{np.mean(diag.saturation):.0%} of units saturated")
+        return f"{verdict}: {reason}"
+    norms = diag.grad_norms
+    return (f"{verdict}: {reason}; gradient norms from {norms.min():.1e} to "
+            f"{norms.max():.1e}; activation std in the last layer "
+            f"{diag.activation_std[-1]:.2g}; {_units(diag, activation)}")
 
 
 def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=1.0,
@@ -115,10 +123,10 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
     activation, and weights drawn by ``scheme`` (:mod:`bplib.init`) with their
     standard deviation multiplied by ``scale``; biases are zero. Its input
     ``X`` and targets ``T`` are standard normal of shape ``(n, width)`` and the
-    loss is half the mean squared error. The verdict depends on the ratio of
-    first- to last-layer gradient norm, not on the size of the error: the
-    backward pass is linear in the output delta, so a larger error scales
-    every layer's gradient alike.
+    loss is half the mean squared error. The verdict
+    (:func:`bplib.diagnostics.assess`) weighs the ratio of first- to
+    last-layer gradient norm, the size of the gradients and the spread of the
+    last layer's activations against the input's.
 
     Parameters
     ----------
@@ -149,11 +157,12 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
     params = init.init_params([width] * (depth + 1), scheme, scale=scale, rng=rng)
     X, T = rng.normal(size=(n, width)), rng.normal(size=(n, width))
     diag = diagnostics.diagnose(X, T, params, [activation] * depth)
-    verdict = diagnostics.verdict(diag)
+    verdict, reason = diagnostics.assess(diag)
     shown = _shown_layers(depth)
     edges, hist = _histograms(diag, activation, shown)
     return Result(depth, width, activation, scheme, check_positive(scale, "scale"), diag,
-                  diag.ratio, verdict, _summary(verdict, diag), shown, edges, hist)
+                  diag.ratio, verdict, _summary(verdict, reason, diag, activation), shown,
+                  edges, hist)
 
 
 @dataclass
@@ -216,7 +225,8 @@ def update(artists, result):
     """Redraw ``result`` into the artists that :func:`plot` returned."""
     d = result.diagnostics
     layers = np.arange(1, result.depth + 1)
-    norms = np.where(np.isfinite(d.grad_norms) & (d.grad_norms > 0), d.grad_norms, np.nan)
+    drawable = np.isfinite(d.grad_norms) & (d.grad_norms > 0)
+    norms = np.where(drawable, d.grad_norms, np.nan)
     artists.norms.set_data(layers, norms)
     ax = artists.norm_ax
     ax.set_xlim(0.5, max(artists.max_depth, result.depth) + 0.5)
@@ -225,7 +235,8 @@ def update(artists, result):
         lo, hi = shown.min(), shown.max()
         ax.set_ylim(lo / 3 if hi / lo > 100 else np.sqrt(lo * hi) / 30,
                     hi * 3 if hi / lo > 100 else np.sqrt(lo * hi) * 30)
-    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}", fontsize=10, y=1.0)
+    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}",
+                 fontsize=10, y=1.0)
     texts = artists.legend.get_texts()
     for i, patch in enumerate(artists.stairs):
         visible = i < len(result.shown)
@@ -236,13 +247,15 @@ def update(artists, result):
             l = result.shown[i]
             patch.set_data(result.hist[i], result.edges)
             texts[i].set_text(f"layer {l}: std {d.activation_std[l - 1]:.2g}, "
-                              f"{d.saturation[l - 1]:.0%} saturated")
+                              + _units(d, result.activation, l).split(", ")[0])
     h = artists.hist_ax
     h.set_xlim(result.edges[0], result.edges[-1])
-    h.set_ylim(0, max(float(result.hist.max()), 0.05) * 1.9)  # room for the legend
+    top = max(float(result.hist.max()), 0.05)
+    h.set_ylim(0, top * 1.9)  # room for the legend
     unit = "" if result.activation in _RANGES else " / its std"
     h.set_xlabel(f"activation $A^{{(l)}}${unit} ({result.activation})")
-    h.set_title(f"{result.scheme} × {result.scale:.2g}, width {result.width}", fontsize=10,
+    h.set_title(f"{result.scheme} × {result.scale:.2g}, width {result.width}",
+                fontsize=10,
                 y=1.0)
 
 
@@ -276,7 +289,7 @@ def widget(depth=10, width=32, activation="tanh", scheme="xavier_normal", scale=
     style = {"description_width": "8em"}
     controls = {
         "depth": w.IntSlider(depth, min=2, max=20, description="depth L", style=style),
-        "width": w.IntSlider(width, min=4, max=64, step=4, description="width", style=style),
+        "width": w.IntSlider(width, min=4, max=64, step=2, description="width", style=style),
         "activation": w.Dropdown(options=GRID_ACTIVATIONS, value=activation,
                                  description="activation", style=style),
         "scheme": w.Dropdown(options=init.SCHEMES, value=scheme, description="initialisation",

@@ -184,14 +184,17 @@ def update(artists, result):
     artists.curve.set_data(np.arange(len(gap)), gap)
     # y=1.0 fixes the titles' height, which matplotlib would otherwise
     # recompute from the tick labels' extents at every draw.
-    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}", fontsize=10, y=1.0)
+    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}",
+                                 fontsize=10, y=1.0)
     ax = artists.loss_ax
     ax.set_xlim(0, max(len(gap) - 1, 1))
     shown = gap[np.isfinite(gap)]
     if shown.size:  # a common floor keeps slow and fast runs comparable
-        ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3, max(shown.max(), shown[0]) * 3)
+        ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3,
+                    max(shown.max(), shown[0]) * 3)
     product = result.eta * 2 / result.eta_limit
-    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10, y=1.0)
+    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10,
+                 y=1.0)
 
 
 def _alt(result):
@@ -218,15 +221,18 @@ def widget(eta=0.1, steps=30, start=(-0.5, 2.5), *, X=None, T=None):
     from . import _widget
 
     result = experiment(eta, steps, start, X=X, T=T)
-    (lo1, hi1), (lo2, hi2) = (np.round(r, 1) for r in _extent(result))
+    step = 0.25  # about 36 key presses across the plotted square
+    (lo1, hi1), (lo2, hi2) = (  # the start lies on the sliders' grid
+        (c - step * np.ceil((c - lo) / step), c + step * np.ceil((hi - c) / step))
+        for c, (lo, hi) in zip(start, _extent(result)))
     style = {"description_width": "8.5em"}
-    controls = {  # sliders snap to their steps: run what they show
-        "eta": w.FloatLogSlider(eta, base=10, min=-3, max=0.5, step=0.01,
+    controls = {  # sliders snap to their steps (about 20-50 key presses across each)
+        "eta": w.FloatLogSlider(eta, base=10, min=-3, max=0.5, step=0.1,
                                 description="learning rate η", style=style),
-        "steps": w.IntSlider(steps, min=1, max=200, description="steps", style=style),
-        "w1": w.FloatSlider(start[0], min=lo1, max=hi1, step=0.1, description="start w₁",
+        "steps": w.IntSlider(steps, min=5, max=200, step=5, description="steps", style=style),
+        "w1": w.FloatSlider(start[0], min=lo1, max=hi1, step=step, description="start w₁",
                             style=style),
-        "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=0.1, description="start w₂",
+        "w2": w.FloatSlider(start[1], min=lo2, max=hi2, step=step, description="start w₂",
                             style=style),
     }
     panel = _widget.Panel(plot, update, _alt, result, figsize=(8.5, 3.6),

@@ -17,8 +17,9 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from .. import digits, init, optim, train
 from .._validation import check_positive, check_positive_int
 
-__all__ = ["OPTIMISERS", "GRID_ETAS", "GRID_BATCH_SIZES", "Result", "Artists", "make_optimiser",
-           "experiment", "plot", "update", "widget", "grid", "static_widget"]
+__all__ = ["OPTIMISERS", "VERDICTS", "GRID_ETAS", "GRID_BATCH_SIZES", "Result", "Artists",
+           "make_optimiser", "verdict", "experiment", "plot", "update", "widget", "grid",
+           "static_widget"]
 
 OPTIMISERS = ("sgd", "momentum", "adam")
 """tuple of str: the optimisers the explorer offers."""
@@ -44,6 +45,9 @@ class Result:
     train_loss, val_loss, val_accuracy : ndarray of shape (e,)
     diverged_at : int or None
         The step at which the loss became non-finite, or None.
+    verdict : str
+        One of :data:`VERDICTS`, from the training loss along the run
+        (:func:`verdict`).
     summary : str
         One line saying what happened, with the numbers.
     """
@@ -57,6 +61,7 @@ class Result:
     val_loss: np.ndarray
     val_accuracy: np.ndarray
     diverged_at: int | None
+    verdict: str
     summary: str
 
 
@@ -127,15 +132,51 @@ def _experiment(optimiser, eta, beta, batch_size, steps, seed):
                     batch_size=batch_size, X_val=d.X_val, T_val=d.T_val,
                     eval_every=max(1, steps // 20), max_steps=steps, rng=seed,
                     on_divergence="stop")
+    word, why = verdict(h.train_loss, h.diverged_at)
+    summary = f"{word}: {optimiser}, η = {eta:.3g}, batch {batch_size}: "
     if h.diverged_at is not None:
-        summary = (f"{optimiser}, η = {eta:.3g}: diverged, the loss became non-finite "
-                   f"at step {h.diverged_at}")
+        summary += f"the loss became non-finite at step {h.diverged_at}"
     else:
-        summary = (f"{optimiser}, η = {eta:.3g}, batch {batch_size}: after {h.step[-1]} steps "
-                   f"training loss {h.train_loss[-1]:.3g}, validation loss "
-                   f"{h.val_loss[-1]:.3g}, validation accuracy {h.val_accuracy[-1]:.1%}")
+        summary += (f"after {h.step[-1]} steps training loss {h.train_loss[-1]:.3g}, "
+                    f"validation loss {h.val_loss[-1]:.3g}, validation accuracy "
+                    f"{h.val_accuracy[-1]:.1%}{why}")
     return Result(optimiser, eta, beta, batch_size, h.step, h.train_loss, h.val_loss,
-                  h.val_accuracy, h.diverged_at, summary)
+                  h.val_accuracy, h.diverged_at, word, summary)
+
+
+VERDICTS = ("converging", "slow", "unstable", "diverged")
+"""tuple of str: what :func:`verdict` says of a run."""
+
+
+def verdict(train_loss, diverged_at=None):
+    """Judge a run by its training loss at the evaluations.
+
+    ``"diverged"``: the loss became non-finite. ``"unstable"``: the last
+    loss is above the first, or ten times the lowest seen on the way (the
+    steps overshoot). ``"slow"``: the last loss is still above half the
+    first. ``"converging"`` otherwise.
+
+    Parameters
+    ----------
+    train_loss : ndarray of shape (e,)
+        The training loss at each evaluation, the first before any step.
+    diverged_at : int or None
+
+    Returns
+    -------
+    verdict : str
+        One of :data:`VERDICTS`.
+    reason : str
+        ``""``, or a clause that explains an ``"unstable"`` verdict.
+    """
+    if diverged_at is not None:
+        return "diverged", ""
+    first, last, low = train_loss[0], train_loss[-1], np.min(train_loss)
+    if last > first:
+        return "unstable", f" (the training loss rose from {first:.3g})"
+    if last > 10 * low:
+        return "unstable", f" (it was down to {low:.3g} on the way)"
+    return ("slow", "") if last > 0.5 * first else ("converging", "")
 
 
 @dataclass
@@ -222,7 +263,7 @@ def widget(optimiser="adam", eta=1e-3, beta=0.9, batch_size=32, steps=300):
                                      description="optimiser", style=style),
         "eta": w.FloatLogSlider(eta, base=10, min=-4, max=0.5, step=0.1,
                                description="learning rate η", style=style),
-        "beta": w.FloatSlider(beta, min=0.0, max=0.99, step=0.01,
+        "beta": w.FloatSlider(beta, min=0.0, max=0.99, step=0.03,
                               description="momentum / β₁", style=style),
         "batch_size": w.SelectionSlider(options=[8, 16, 32, 64, 128, 256],
                                         value=batch_size, description="batch size",

@@ -442,7 +442,7 @@ def widget(h=2, eta=2.0, seed=0, steps=2000):
         "h": w.IntSlider(h, min=1, max=8, description="hidden units h", style=style),
         "eta": w.FloatLogSlider(eta, base=2, min=-2, max=8, step=0.5,
                                 description="learning rate η", style=style),
-        "seed": w.IntSlider(seed, min=0, max=99, description="start (seed)", style=style),
+        "seed": w.IntSlider(seed, min=0, max=49, description="start (seed)", style=style),
         "steps": w.IntSlider(steps, min=250, max=5000, step=250, description="steps",
                              style=style),
     }

@@ -57,3 +57,18 @@ def test_stub_verdict_is_the_same_every_time(name, capsys):
     second = getattr(exercises, name)(stub)
     assert first.mistake == "not-implemented" and first.message == second.message
     assert "not implemented yet (it raises NotImplementedError)" in first.message
+
+
+def test_docstrings_name_every_recognised_mistake():
+    from bplib.exercises import engine, layers, neuron, training
+    pairs = [(neuron.LINEAR_GRADIENT, neuron.check_linear_gradient),
+             (neuron.SIGMOID_DERIVATIVE, neuron.check_sigmoid_derivative),
+             (neuron.LOGISTIC_GRADIENT, neuron.check_logistic_gradient),
+             (neuron.NUMERICAL_GRADIENT, neuron.check_numerical_gradient),
+             (layers.TWO_LAYER_BACKWARD, layers.check_two_layer_backward),
+             (layers.DELTA_BACKWARD, layers.check_delta_backward),
+             (engine.MATMUL, engine.check_matmul),
+             (training.ADAM_STEP, training.check_adam_step)]
+    for exercise, checker in pairs:
+        for mistake in exercise.mistakes:
+            assert f'"{mistake.key}"' in checker.__doc__, (checker.__name__, mistake.key)

@@ -135,3 +135,14 @@ def test_delta_case_batches_include_one():
     batches = {len(case.args[0]) for case in DELTA_BACKWARD.cases}
     depths = {len(case.args[2].Z) for case in DELTA_BACKWARD.cases}
     assert 1 in batches and {1, 2, 3, 4} <= depths
+
+
+def test_an_answer_that_writes_into_the_cache_cannot_spoil_later_checks():
+    def vandal(delta, params, cache):
+        for l in cache.Z:
+            cache.Z[l] *= 0.0
+            cache.A[l] *= 0.0
+        params["W1"] *= 0.0
+        return recursion()(delta, params, cache)
+    assert not exercises.check_delta_backward(vandal).correct
+    assert exercises.check_delta_backward(recursion()).correct

@@ -58,7 +58,7 @@ def test_linear_correct_and_sum_mistake_is_right_for_one_example(capsys):
     verdict = exercises.check_linear_gradient(linear_right)
     assert verdict.correct and verdict.mistake is None
     assert capsys.readouterr().out.startswith("linear_gradient: correct on all 3 cases")
-    assert "right on the other 1" in exercises.check_linear_gradient(linear_sum).message
+    assert "right on the other one" in exercises.check_linear_gradient(linear_sum).message
 
 
 def test_linear_wrong_shapes():

@@ -46,7 +46,24 @@ def test_relu_histograms_leave_out_the_zeros():
 def test_verdicts(args, verdict):
     r = gradient_flow.experiment(20, 48, *args)
     assert r.verdict == verdict
-    assert r.summary.startswith(f"{verdict}: ‖∂ℒ/∂W⁽¹⁾‖ / ‖∂ℒ/∂W⁽ᴸ⁾‖ = ")
+    assert r.summary.startswith(f"{verdict}: first/last gradient-norm ratio ")
+
+
+@pytest.mark.parametrize("scheme, scale, verdict, reason", [
+    ("standard_normal", 1.0, "exploding", "gradient norms up to"),  # norms ~1e6, std ~750
+    ("he_normal", 0.25, "vanishing", "the signal collapses"),  # last-layer std ~7e-4
+])
+def test_relu_verdicts_weigh_absolute_sizes(scheme, scale, verdict, reason):
+    r = gradient_flow.experiment(5, 32, "relu", scheme, scale)
+    assert 0.3 < r.ratio < 3  # the ratio alone looks healthy
+    assert r.verdict == verdict and reason in r.summary
+
+
+def test_relu_units_are_inactive_or_dead_not_saturated():
+    r = gradient_flow.experiment(5, 32, "relu", "he_normal")
+    assert "of outputs inactive (exactly 0)" in r.summary and "units dead" in r.summary
+    assert "saturated" not in r.summary
+    assert "of units saturated" in gradient_flow.experiment(5, 32, "tanh").summary
 
 
 def test_overflow_is_a_verdict_not_a_warning():

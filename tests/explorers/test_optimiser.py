@@ -64,3 +64,20 @@ def test_widget_redraws_on_a_change():
     assert summary.value == expected.summary
     np.testing.assert_allclose(box.artists.train.get_ydata(), expected.train_loss)
     assert image.value != before and 'alt="Training and validation' in image.value
+
+
+def test_adam_at_eta_one_is_unstable_not_just_reported():
+    # Adam at eta = 1 ends with a training loss of about 45 (it started near
+    # 2.4): the numbers alone read like a result; the verdict says what it is.
+    r = oe.experiment("adam", 1.0, 0.9, 32, 300)
+    assert r.verdict == "unstable" and r.summary.startswith("unstable: adam")
+    assert r.train_loss[-1] > r.train_loss[0]
+    assert oe.experiment("adam", 0.01, 0.9, 32, 300).verdict == "converging"
+
+
+def test_verdict_by_hand():
+    assert oe.verdict(np.array([2.0, 1.0, 0.5])) == ("converging", "")
+    assert oe.verdict(np.array([2.0, 1.9, 1.5]))[0] == "slow"
+    assert oe.verdict(np.array([2.0, 0.01, 0.5]))[0] == "unstable"  # 50 times its best
+    assert oe.verdict(np.array([2.0, 3.0]))[0] == "unstable"
+    assert oe.verdict(np.array([2.0]), diverged_at=3)[0] == "diverged"

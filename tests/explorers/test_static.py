@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bplib.explorers import learning_rate
 from bplib.explorers import _static as se
+from bplib.explorers import learning_rate
 
 
 def _data(html, name):

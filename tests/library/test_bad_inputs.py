@@ -16,7 +16,19 @@ import re
 import numpy as np
 import pytest
 
-from bplib import activations, autodiff, data, dual, gradcheck, init, jacobian, linear, losses, mlp, two_layer
+from bplib import (
+    activations,
+    autodiff,
+    data,
+    dual,
+    gradcheck,
+    init,
+    jacobian,
+    linear,
+    losses,
+    mlp,
+    two_layer,
+)
 
 X = np.arange(8.0).reshape(4, 2) / 8  # four examples, two features
 T = np.array([[0.0], [1.0], [1.0], [0.0]])  # (4, 1)

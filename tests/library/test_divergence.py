@@ -159,7 +159,7 @@ def test_minibatch_train_stops_at_the_first_non_finite_step(lr, batch_size):
     train = pytest.importorskip("bplib.train")
     optim = pytest.importorskip("bplib.optim")
     softmax = pytest.importorskip("bplib.softmax")
-    from bplib import init, mlp
+    from bplib import init
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(40, 4))
@@ -182,7 +182,7 @@ def test_minibatch_train_stops_at_the_first_non_finite_step(lr, batch_size):
 
 
 def test_minibatch_train_reports_a_non_finite_start_as_step_0():
-    from bplib import init, mlp, optim, softmax, train
+    from bplib import init, optim, softmax, train
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(40, 4))

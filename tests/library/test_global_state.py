@@ -163,11 +163,13 @@ CALLS = {
     "linear.lms": lambda: _m("linear").lms(*_xt(), np.zeros((2, 1)), 0.05, 2, rng=4),
     "linear.DivergenceError": lambda: _m("linear").gradient_descent(
         *_xt(), np.zeros((2, 1)), 100.0, 500, on_divergence="stop"),
-    "explorers.learning_rate.experiment": lambda: _m("explorers.learning_rate").experiment(0.3, steps=5),
+    "explorers.learning_rate.experiment": lambda: _m("explorers.learning_rate").experiment(
+        0.3, steps=5),
     "explorers.learning_rate.plot": _lr_artists,
     "explorers.learning_rate.update": _lr_artists,
     "explorers.learning_rate.widget": _widget("explorers.learning_rate", steps=5),
-    "explorers.learning_rate.grid": lambda: _m("explorers.learning_rate").grid((0.1, 0.5), ((0.0, 0.0),), 3),
+    "explorers.learning_rate.grid": lambda: _m("explorers.learning_rate").grid(
+        (0.1, 0.5), ((0.0, 0.0),), 3),
     "explorers.learning_rate.static_widget": _static_widget,
     "plots.loss_grid": _plots,
     "plots.loss_contours": _plots,
@@ -223,6 +225,9 @@ CALLS = {
     "mlp.cache_nbytes": lambda: _m("mlp").cache_nbytes(_cache()[0]),
     "mlp.check_params": lambda: _m("mlp").check_params(_net()[0]),
     "mlp.check_activations": lambda: _m("mlp").check_activations(_net()[1], 2),
+    "mlp.deltas": lambda: _m("mlp").deltas(np.ones((8, 1)), _cache()[1], _cache()[0]),
+    "mlp.gradients": lambda: _m("mlp").gradients(
+        _m("mlp").deltas(np.ones((8, 1)), _cache()[1], _cache()[0]), _cache()[0]),
     "mlp.feedforward": lambda: _m("mlp").feedforward(_xt()[0], *_net()),
     "mlp.backpropagate": lambda: _m("mlp").backpropagate(
         np.ones((8, 1)), _cache()[1], _cache()[0]),
@@ -254,6 +259,10 @@ CALLS = {
     "init.weight_variance": lambda: _m("init").weight_variance("he_normal", 3, 2),
     "init.init_params": lambda: _m("init").init_params([2, 3, 1], "he_uniform", rng=8),
     "diagnostics.diagnose": lambda: _m("diagnostics").diagnose(*_xt(), *_net()),
+    "diagnostics.assess": lambda: _m("diagnostics").assess(
+        _m("diagnostics").diagnose(*_xt(), *_net())),
+    "diagnostics.inactive": lambda: _m("diagnostics").inactive([-1.0, 2.0], "relu"),
+    "diagnostics.dead_units": lambda: _m("diagnostics").dead_units([[-1.0, 2.0]], "relu"),
     "diagnostics.verdict": lambda: _m("diagnostics").verdict(
         _m("diagnostics").diagnose(*_xt(), *_net())),
     "diagnostics.saturation": lambda: _m("diagnostics").saturation(np.ones((2, 2)), "tanh"),
@@ -272,10 +281,11 @@ CALLS = {
         (3,), (0.0,), (20,), steps=4, seed=12),
     "explorers.capacity.static_widget": lambda: _m("explorers.capacity").static_widget(
         (3,), (0.0, 1e-2), (20,), steps=4, initial=(3, 0.0, 20)),
-    "explorers.gradient_flow.experiment": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.plot": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.update": _explorer("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
-    "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8, rng=9),
+    **{f"explorers.gradient_flow.{name}": _explorer("explorers.gradient_flow", depth=3,
+                                                     width=4, n=8, rng=9)
+       for name in ("experiment", "plot", "update")},
+    "explorers.gradient_flow.widget": _widget("explorers.gradient_flow", depth=3, width=4, n=8,
+                                              rng=9),
     # chapter 7
     "optim.Optimiser": _optimiser("SGD"),
     "optim.SGD": _optimiser("SGD"),
@@ -288,6 +298,8 @@ CALLS = {
     "softmax.cross_entropy_gradient": lambda: _m("softmax").cross_entropy_gradient(
         np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.one_hot": lambda: _m("softmax").one_hot([0, 2, 1]),
+    "softmax.cross_entropy_and_delta": lambda: _m("softmax").cross_entropy_and_delta(
+        np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.log_probabilities": lambda: _m("softmax").log_probabilities(np.ones((2, 3))),
     "softmax.check_targets": lambda: _m("softmax").check_targets(np.ones((2, 3)), np.eye(3)[:2]),
     "softmax.predict_labels": lambda: _m("softmax").predict_labels(np.eye(3)),
@@ -301,6 +313,8 @@ CALLS = {
     "digits.subset": _digits_calls,
     "digits.split_indices": _digits_calls,
     "digits.standardise": _digits_calls,
+    "explorers.optimiser.verdict": lambda: _m("explorers.optimiser").verdict(
+        np.array([2.0, 1.0])),
     "explorers.optimiser.make_optimiser": lambda: _m("explorers.optimiser").make_optimiser(
         "momentum", 0.1),
     "explorers.optimiser.experiment": _explorer("explorers.optimiser", steps=5, seed=11),

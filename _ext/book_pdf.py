@@ -1,0 +1,48 @@
+"""The whole-book PDF: what the single-page build needs, and the download link.
+
+* myst-nb registers its hidden-cell node for the ``html`` builder only;
+  other extensions register handlers for ``singlehtml``, so Sphinx stops
+  falling back to the html ones and the single-page build (which
+  ``tools/build_pdf.py`` prints) fails on any notebook with a hidden cell.
+  Register the same visitors for ``singlehtml`` too (and the skip node
+  that Jupyter Book's latex helpers leave in that build).
+* Every page of the website offers the PDF in its download menu
+  (``book.pdf`` at the site's root, put there by ``make publish-dir``).
+"""
+
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+from sphinx_jupyterbook_latex.nodes import HiddenCellNode, visit_HiddenCellNode
+
+PDF_NAME = "book.pdf"
+
+
+def _download_menu(app, pagename, templatename, context, doctree):
+    """Add the whole-book PDF to the theme's download dropdown, and say
+    that its ".pdf" entry prints only this page."""
+    if app.builder.name != "html":
+        return
+    entry = {
+        "type": "link",
+        "url": context["pathto"](PDF_NAME, 1),
+        "text": "Whole book (.pdf)",
+        "tooltip": "The whole book as one PDF",
+        "icon": "fas fa-file-pdf",
+        "label": "download-book-pdf-button",
+    }
+    buttons = context.get("header_buttons", [])
+    for button in buttons:
+        if button.get("type") == "group" and button.get("label") == "download-buttons":
+            for item in button["buttons"]:
+                if item.get("label") == "download-pdf-button":  # window.print()
+                    item["text"], item["tooltip"] = "This page (print)", "Print this page"
+            button["buttons"].append(entry)
+
+
+def setup(app):
+    app.add_node(HideCodeCellNode, override=True,
+                 html=(visit_HideCellInput, depart_HideCellInput),
+                 singlehtml=(visit_HideCellInput, depart_HideCellInput))
+    app.add_node(HiddenCellNode, override=True, singlehtml=(visit_HiddenCellNode, None))
+    # after sphinx-book-theme has filled header_buttons (priority 501)
+    app.connect("html-page-context", _download_menu, priority=600)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

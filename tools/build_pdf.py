@@ -1,0 +1,224 @@
+"""Print the whole book to one PDF: ``_build/pdf/book.pdf``.
+
+Route: Sphinx's ``singlehtml`` builder puts every page of the book on one
+HTML page (the same sources, MathJax, figures and explorers as the website);
+Debian's Chromium, driven by Playwright, prints that page. Chromium is the
+browser the tests already install, MathJax typesets exactly as on the site,
+and Chromium writes a tagged PDF with a bookmark outline built from the
+headings and working internal links. The LaTeX route would need TeX Live
+(about 1 GB from Debian) and a second rendering of every MyST construct.
+
+Before printing, a script reshapes the page for paper:
+
+* each chapter starts on a new page;
+* the solutions of a chapter's exercises are collected at the end of that
+  chapter, under "Solutions", each linked to its exercise and back;
+* each explorer keeps its first frame, loses its controls, and gains a
+  sentence saying where it is live;
+* code wraps instead of running off the margin, and code that the website
+  folds away (cells tagged ``hide-input``) is left out.
+
+Usage::
+
+    python tools/build_pdf.py [--html _build/singlehtml] [--out _build/pdf/book.pdf]
+
+Run ``jupyter-book build . --builder singlehtml`` first (``make pdf`` does
+both).
+"""
+
+import argparse
+import functools
+import http.server
+import os
+import pathlib
+import re
+import sys
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+PRINT_CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+html, body { background: white !important; }
+.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article,
+.bd-footer, .bd-footer-article, .prev-next-area, .headerlink, .skip-link,
+.bd-search, .search-button, .theme-switch-button, .toggle-button,
+.cell_input.hide-input > .toggle, button.toggle-button, .copybtn,
+#pst-back-to-top, .bd-footer-content, .header-article-items,
+.sidebar-toggle, .pst-scrollable-table-container::after { display: none !important; }
+.bd-main, .bd-content, .bd-article-container, .bd-page-width, .bd-container,
+.bd-container__inner, .bd-article { max-width: 100% !important; width: 100% !important;
+  padding: 0 !important; margin: 0 !important; display: block !important; }
+pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere;
+  word-break: break-word; overflow: visible !important; max-height: none !important;
+  font-size: 8.5pt; }
+.highlight, div.cell_output, .output { overflow: visible !important; max-height: none !important; }
+img { max-width: 100% !important; height: auto; break-inside: avoid; }
+figure, .figure, table, .admonition, .exercise, .solution { break-inside: avoid; }
+mjx-container[display="true"] { overflow: visible !important; max-width: 100%; }
+h1, h2, h3 { break-after: avoid; }
+.book-chapter-start { break-before: page; }
+.book-solutions > h2 { break-before: page; }
+.book-explorer-note { font-style: italic; margin: 0.4em 0 1em; }
+details > *:not(summary) { display: block !important; }
+"""
+
+RESHAPE_JS = r"""
+(siteUrl) => {
+  const docs = [...document.querySelectorAll('span[id^="document-"]')];
+  // 1. every page of the book starts on a new sheet
+  docs.forEach((span, i) => {
+    const next = span.nextElementSibling;
+    if (i > 0 && next) next.classList.add('book-chapter-start');
+  });
+  // 2. show what the website toggles: dropdowns, hidden cells, details
+  document.querySelectorAll('.headerlink').forEach(e => e.remove());
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('button.toggle-button').forEach(b => b.remove());
+  // code the website folds away (helpers, hide-input) stays off paper
+  document.querySelectorAll('.tag_hide-input .cell_input, .tag_hide-input details.hide')
+    .forEach(e => e.remove());
+  // 3. solutions to the end of their chapter
+  let moved = 0;
+  docs.forEach((span) => {
+    const section = span.nextElementSibling;
+    if (!section) return;
+    const solutions = [...section.querySelectorAll('.solution')];
+    if (!solutions.length) return;
+    const box = document.createElement('section');
+    box.className = 'book-solutions';
+    const title = section.querySelector('h1, h2');
+    const h = document.createElement('h2');
+    h.id = span.id.replace('document-', 'solutions-');
+    h.textContent = 'Solutions' + (title ? ' to \u201c' + title.textContent.replace(/^[\d.]+\s*/, '').trim() + '\u201d' : '');
+    box.appendChild(h);
+    solutions.forEach((sol) => {
+      const ref = sol.querySelector('.admonition-title a, p.admonition-title a');
+      const back = document.createElement('p');
+      if (ref) {
+        const a = document.createElement('a');
+        a.href = ref.getAttribute('href');
+        a.textContent = 'back to the exercise';
+        back.appendChild(a);
+      }
+      sol.appendChild(back);
+      box.appendChild(sol);
+      moved += 1;
+    });
+    section.appendChild(box);
+  });
+  // 4. explorers: first frame, no controls, a sentence saying where they live
+  let explorers = 0;
+  document.querySelectorAll('.bplib-explorer').forEach((ex) => {
+    ex.querySelectorAll('[id$="-controls"], input, select, output').forEach(c => c.remove());
+    const note = document.createElement('p');
+    note.className = 'book-explorer-note';
+    note.textContent = 'This is the first frame of an interactive explorer. It is live '
+      + 'on the book\u2019s website' + (siteUrl ? ' (' + siteUrl + ')' : '')
+      + ' and in the chapter\u2019s notebook, where its controls redraw the figure.';
+    ex.appendChild(note);
+    explorers += 1;
+  });
+  // 5. frozen ipywidgets have no meaning on paper
+  document.querySelectorAll('.jupyter-widgets, script[type="application/vnd.jupyter.widget-view+json"]')
+    .forEach(w => w.remove());
+  return {docs: docs.length, solutions: moved, explorers: explorers};
+}
+"""
+
+
+def _serve(directory):
+    """Serve ``directory`` on a free loopback port; return (server, url)."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _root_page(html_dir):
+    """The single page, copied to the build's root as ``book.html``.
+
+    index.html only redirects to the root document, which Sphinx writes to
+    ``chapters/…html`` while linking its assets relative to the root.
+    """
+    index = (html_dir / "index.html").read_text()
+    match = re.search(r'url=([^"]+)"', index)
+    source = html_dir / match.group(1) if match else html_dir / "index.html"
+    (html_dir / "book.html").write_text(source.read_text())
+    return "book.html"
+
+
+def _site_url():
+    """The published site's address from _config.yml, if it is not the placeholder."""
+    try:
+        import yaml
+        config = yaml.safe_load((ROOT / "_config.yml").read_text())
+        url = (config.get("html") or {}).get("baseurl") or ""
+        return url.strip()
+    except Exception:  # the note then just says "the book's website"
+        return ""
+
+
+def build(html_dir, out):
+    from playwright.sync_api import sync_playwright
+
+    html_dir, out = pathlib.Path(html_dir), pathlib.Path(out)
+    if not (html_dir / "index.html").exists():
+        sys.exit(f"{html_dir}/index.html not found: build it with "
+                 "`jupyter-book build . --builder singlehtml` first")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    server, url = _serve(html_dir)
+    outside = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            page.on("request", lambda r: outside.append(r.url)
+                    if not r.url.startswith(("http://127.0.0.1", "data:", "about:", "blob:"))
+                    else None)
+            page.goto(url + _root_page(html_dir), wait_until="load", timeout=180_000)
+            page.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                timeout=120_000)
+            page.evaluate("() => MathJax.startup.promise")
+            page.emulate_media(media="print", color_scheme="light")
+            page.add_style_tag(content=PRINT_CSS)
+            counts = page.evaluate(RESHAPE_JS, _site_url())
+            page.evaluate("() => MathJax.typesetPromise ? MathJax.typesetPromise() : null")
+            page.evaluate("() => Promise.all([...document.images].map(i => i.complete ? 0 :"
+                          " new Promise(r => { i.onload = i.onerror = r; })))")
+            page.pdf(path=str(out), format="A4", print_background=True, outline=True,
+                     tagged=True, display_header_footer=True,
+                     header_template="<span></span>",
+                     footer_template='<div style="font-size:8px;width:100%;text-align:center;'
+                                     'color:#555"><span class="pageNumber"></span></div>',
+                     margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+            browser.close()
+    finally:
+        server.shutdown()
+    if outside:
+        sys.exit(f"the print page asked for other hosts: {sorted(set(outside))[:5]}")
+    print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB): {counts['docs']} pages of "
+          f"the book, {counts['solutions']} solutions collected, "
+          f"{counts['explorers']} explorers shown by their first frame")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", default=ROOT / "_build" / "singlehtml")
+    parser.add_argument("--out", default=ROOT / "_build" / "pdf" / "book.pdf")
+    args = parser.parse_args(argv)
+    build(args.html, args.out)
+
+
+if __name__ == "__main__":
+    main()
