@@ -155,7 +155,7 @@ def _check_input(X, k, stride, padding, what="kernel"):
     X = as_float_array(X, "X", ndim=4)
     stride = _pair(stride, "stride", 1)
     padding = _pair(padding, "padding", 0)
-    for axis, (size, kk, p) in enumerate(zip(X.shape[2:], k, padding)):
+    for size, kk, p in zip(X.shape[2:], k, padding):
         if kk > size + 2 * p:
             raise ValueError(
                 f"the {what} ({k[0]}x{k[1]}) is larger than the padded input "

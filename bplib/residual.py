@@ -35,8 +35,13 @@ from typing import NamedTuple
 import numpy as np
 
 from . import diagnostics, init
-from ._validation import (as_float_array, check_positive, check_positive_int, check_rng,
-                          check_same_shape)
+from ._validation import (
+    as_float_array,
+    check_positive,
+    check_positive_int,
+    check_rng,
+    check_same_shape,
+)
 from .activations import get_activation
 from .diagnostics import _mean_std
 from .norm import _normalise, _normalise_backward
@@ -197,8 +202,9 @@ def forward(X, params, activation, *, residual=False, norm=None):
 def backward(dY, params, cache):
     """The delta recursion through the blocks, :eq:`eq-res-backward`: at each
     block, whose Jacobian is :eq:`eq-res-jacobian`, the gradient reaching its
-    output goes down the identity path unchanged and through the branch (activation, ``W``, normalisation by
-    its three-term formula :eq:`eq-bn-backward`), and the two add.
+    output goes down the identity path unchanged and through the branch
+    (activation, ``W``, normalisation by its three-term formula
+    :eq:`eq-bn-backward`), and the two add.
 
     Parameters
     ----------

@@ -1,9 +1,9 @@
 """bplib.conv: convolution and pooling against plain loops and by hand."""
 
+import _structure_loops as loops
 import numpy as np
 import pytest
 
-import _structure_loops as loops
 from bplib import conv, gradcheck
 
 GEOMETRIES = [  # (n, C_in, H, W, C_out, kh, kw, stride, padding)

@@ -64,6 +64,7 @@ DERIVATION_ONLY = {
     "eq-delta-column": "the column convention, for comparison with other texts",
     "eq-vanish-sigmoid-bound": "a bound on the deltas' size, not a computation",
     "eq-ad-fanout": "realised by every VJP adding (+=) into its parents' adjoints, not by one function",
+    "eq-bptt-bound": "a bound on the gradient's size through time, not a computation",
     "eq-train-unbiased": "the expectation of the minibatch gradient, a property rather than a computation",
 }
 
@@ -222,7 +223,9 @@ class Case:
     equation's value computed straight from its formula, or a list of values
     when the equation states several (a function and its derivative); the
     function's output must match one of them (a tuple output, such as
-    ``(dW, db)``, matches a tuple value entry by entry).
+    ``(dW, db)``, matches a tuple value entry by entry, and a value that is
+    not a tuple when one of its entries does: ``(loss, delta)`` computes
+    both equations).
     """
 
     inputs: Callable
@@ -307,7 +310,9 @@ def _matches(output, value):
         return value is None and output is None
     if isinstance(value, tuple) and isinstance(output, tuple):
         return len(value) == len(output) and all(_matches(o, v) for o, v in zip(output, value))
-    if isinstance(value, tuple) or isinstance(output, tuple):
+    if isinstance(output, tuple):  # a function computing several equations at once
+        return any(_matches(entry, value) for entry in output)
+    if isinstance(value, tuple):
         return False
     try:
         output, value = np.asarray(output, dtype=float), np.asarray(value, dtype=float)

@@ -54,8 +54,8 @@ import contextlib
 import copy
 import inspect
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

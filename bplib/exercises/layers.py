@@ -14,7 +14,7 @@ numbers (and a named mistake) rather than a wrong shape.
 import numpy as np
 
 from .. import mlp, two_layer
-from ..activations import get_activation, sigmoid, sigmoid_derivative
+from ..activations import get_activation, sigmoid_derivative
 from .core import Case, Exercise, Mistake, central_differences, run
 
 __all__ = ["check_two_layer_backward", "check_delta_backward"]

@@ -12,8 +12,19 @@
 import numpy as np
 
 from .. import optim
-from .core import (AnswerShapeError, Case, Exercise, Mistake, Verdict, _NotImplemented,
-                   call_answer, check_signature, fmt, not_implemented, run)
+from .core import (
+    AnswerShapeError,
+    Case,
+    Exercise,
+    Mistake,
+    Verdict,
+    _NotImplemented,
+    call_answer,
+    check_signature,
+    fmt,
+    not_implemented,
+    run,
+)
 
 __all__ = ["check_he_init", "check_adam_step"]
 

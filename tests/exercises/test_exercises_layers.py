@@ -1,6 +1,5 @@
 """Checkers of chapters 3 and 4: every recognised mistake, written as a reader would."""
 
-import numpy as np
 import pytest
 
 from bplib import exercises

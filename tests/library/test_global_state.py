@@ -484,7 +484,8 @@ CALLS.update({
 
 # -- chapter 8: bplib.conv, norm, layers, residual ------------------------------
 
-RECORDS |= {"norm.NormCache", "norm.RunningStats", "residual.Cache", "conv.ConvCache", "conv.PoolCache"}
+RECORDS |= {"norm.NormCache", "norm.RunningStats", "residual.Cache", "conv.ConvCache",
+            "conv.PoolCache"}
 
 def _conv_calls():
     conv = _m("conv")

@@ -95,7 +95,7 @@ def test_equations_are_numbered(text):
     numbers = set(re.findall(r"\((\d{1,2})\.(\d{1,2})\)", text))
     chapters = {int(c) for c, _ in numbers}
     assert len(numbers) >= 40, f"only {len(numbers)} distinct equation numbers found"
-    assert {1, 2, 3, 4, 5, 6, 7} <= chapters, f"equation numbers only from chapters {sorted(chapters)}"
+    assert set(range(1, 10)) <= chapters, f"equation numbers only from {sorted(chapters)}"
 
 
 @pytest.mark.parametrize("raw", ["$$", "\\(", "\\[", "{eq}", ":::{", "{cite", "{numref",
