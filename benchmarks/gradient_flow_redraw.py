@@ -27,6 +27,7 @@ CYCLE = {
     "activation": ["sigmoid", "relu", "tanh"],
     "scheme": ["standard_normal", "he_normal", "xavier_uniform", "xavier_normal"],
     "scale": [2.0, 0.5, 5.0, 1.0],
+    "architecture": ["residual", "normalised", "residual_normalised", "plain"],
 }
 
 

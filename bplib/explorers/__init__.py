@@ -10,7 +10,7 @@ module                        chapter  knobs
 ============================  =======  ====================================
 :mod:`.learning_rate`         1        learning rate, starting point
 :mod:`.xor`                   3        hidden units, learning rate, start
-:mod:`.gradient_flow`         6        depth, activation, scheme, scale
+:mod:`.gradient_flow`         6        depth, activation, scheme, scale, architecture
 :mod:`.optimiser`             7        optimiser, learning rate, batch size
 :mod:`.capacity`              7        width, weight decay, training set
 ============================  =======  ====================================

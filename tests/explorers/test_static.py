@@ -152,10 +152,11 @@ def test_render_checks_its_input():
 def test_gradient_flow_grid_point_is_a_direct_experiment_call():
     from bplib.explorers import gradient_flow
 
-    results = gradient_flow.grid((5, 10), ("tanh", "relu"), ("xavier_normal",), (0.5, 2.0))
+    results = gradient_flow.grid((5, 10), ("tanh", "relu"), ("xavier_normal",), (0.5, 2.0),
+                                 architectures=("plain",))
     assert len(results) == 8
     direct = gradient_flow.experiment(10, 32, "relu", "xavier_normal", 2.0)
-    got = results[(1, 1, 0, 1)]
+    got = results[(1, 1, 0, 1, 0)]
     np.testing.assert_array_equal(got.diagnostics.grad_norms, direct.diagnostics.grad_norms)
     np.testing.assert_array_equal(got.hist, direct.hist)
     assert (got.depth, got.activation, got.scale, got.summary) == (
@@ -167,7 +168,7 @@ def test_gradient_flow_static_widget_shows_the_experiment():
 
     page = gradient_flow.static_widget((5, 10), ("sigmoid", "tanh"), ("xavier_normal",),
                                        (1.0, 4.0), initial=(10, "tanh", "xavier_normal", 4.0),
-                                       name="gf")
+                                       architectures=("plain",), name="gf")
     data = _data(page.html, "gf")
     assert page.n_frames == 8 and [c["name"] for c in data["controls"]] == [
         "depth", "activation", "scheme", "scale"]
