@@ -17,7 +17,10 @@ How to read the relative error in float64, with the default ``h = 1e-6``:
 * above ``1e-4``: almost surely a bug (a wrong formula is typically off by
   1e-2 to 1).
 
-The default pass threshold ``tol = 1e-6`` sits between the first two bands.
+The default pass threshold ``tol = 1e-6`` lies inside the second band, one
+decade above its lower edge: a pass rules out a wrong formula, but an error
+between ``1e-7`` and ``tol`` passes although it deserves a look, and one
+between ``tol`` and ``1e-4`` fails without proving a bug.
 """
 
 from dataclasses import dataclass

@@ -141,7 +141,8 @@ def test_the_page_shows_each_formula_and_its_implementers_in_reading_order():
     }
     page = index.render(equations, {"eq-n": ["pkg.mod.f", "pkg.mod.g"]})
     lines = page.splitlines()
-    entry = lines.index("- {eq}`eq-n` `eq-n`, implemented by {py:obj}`~pkg.mod.f`, {py:obj}`~pkg.mod.g`")
+    entry = lines.index("- {eq}`eq-n` `eq-n`, implemented by "
+                        "{py:obj}`~pkg.mod.f`, {py:obj}`~pkg.mod.g`")
     assert lines[entry + 2 : entry + 5] == ["  $$", "  r = |a - n| / \\|x\\|", "  $$"]
     assert "- {eq}`eq-m` `eq-m`, not computed by `bplib`" in lines
     assert page.index("## [One](01.md)") < page.index("## [Two](02.md)")
@@ -163,7 +164,9 @@ NUMERIC_CHAPTER = r"""
 
 # The fixture's own cases, written from the two equations above.
 FIXTURE_CASES = {
-    "eq-fix-dy": index.Case(index._logits, lambda c: (c["Y"] - c["T"]) / (c["Y"] * (1 - c["Y"])) / len(c["Y"])),
+    "eq-fix-dy": index.Case(
+        index._logits,
+        lambda c: (c["Y"] - c["T"]) / (c["Y"] * (1 - c["Y"])) / len(c["Y"])),
     "eq-fix-dz": index.Case(index._logits, lambda c: (index._sig(c["Z"]) - c["T"]) / len(c["Z"])),
 }
 
@@ -200,7 +203,8 @@ def test_correctly_labelled_functions_pass_the_numerical_check(tmp_path, monkeyp
     assert index.numerical_problems(equations, labels, FIXTURE_CASES) == []
 
 
-def test_a_function_labelled_with_the_wrong_quantity_fails_the_numerical_check(tmp_path, monkeypatch):
+def test_a_function_labelled_with_the_wrong_quantity_fails_the_numerical_check(
+        tmp_path, monkeypatch):
     # The mistake of issue 18, item 5: dL/dY labelled as the delta dL/dZ. The
     # structural check cannot see it (the label exists, the gradient equation
     # has an implementer); only evaluating the function can.

@@ -36,8 +36,8 @@ import json
 import pathlib
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import yaml
