@@ -9,7 +9,13 @@ Binder. ``listing(obj, start_at=..., end_before=...)`` selects lines as
 Sphinx's ``literalinclude`` does with ``:pyobject:``, ``:start-at:`` and
 ``:end-before:``.
 
-The result is an :class:`IPython.display.Code` that also carries a Markdown
+Chapters also quote numbers from their own runs with :func:`glue`: myst-nb's
+``glue`` where myst-nb is installed (the website's build, ``make lab``), so
+the prose on the website shows the computed value; where it is not (a
+fresh Colab kernel) the same call still runs, and shows the value only when
+asked to.
+
+The result of :func:`listing` is an :class:`IPython.display.Code` that also carries a Markdown
 code block, so that the book's website renders it with its own syntax
 colours (in light and dark mode) and Jupyter renders it as highlighted code.
 """
@@ -17,7 +23,7 @@ colours (in light and dark mode) and Jupyter renders it as highlighted code.
 import inspect
 import textwrap
 
-__all__ = ["listing"]
+__all__ = ["listing", "glue"]
 
 
 def listing(obj, start_at=None, end_before=None):
@@ -140,3 +146,21 @@ def _backtick_runs(text):
         elif run:
             yield run
             run = ""
+
+
+def glue(name, variable, display=True):
+    """Record ``variable`` under ``name`` for the chapter's prose.
+
+    myst-nb's ``glue`` when myst-nb is installed; otherwise a stand-in with
+    the same signature that displays ``variable`` when ``display`` is true
+    and records nothing (only the website's build reads the records).
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+            show(variable)
+        return None
+    return myst_glue(name, variable, display=display)
+
