@@ -8,13 +8,20 @@
   "use strict";
 
   function markWideEquations() {
+    var n = 0;
     document.querySelectorAll('div.math mjx-container[display="true"]').forEach(function (box) {
       var wide = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("is-wide", wide);
       if (wide) {
+        // a region's name must be unique on the page: the equation's number,
+        // or its place among the wide ones
+        var eqno = box.parentNode.querySelector(".eqno");
+        var number = eqno ? eqno.firstChild.textContent.trim() : "";
+        n += 1;
         box.tabIndex = 0;
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", "Equation, scrolls sideways");
+        box.setAttribute("aria-label", (number ? "Equation " + number : "Wide equation " + n) +
+          ", scrolls sideways");
       } else if (box.getAttribute("role") === "region") {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
