@@ -338,6 +338,8 @@ CALLS = {
     "dual.Dual": _dual_graph,
     "dual.jvp": lambda: _m("dual").jvp(lambda d: (d["a"] * d["a"]).sum(), {"a": np.ones(2)},
                                        {"a": np.ones(2)}),
+    "listing.listing": lambda: _m("listing").listing(_m("listing").listing, end_before='"""'),
+    "listing.glue": lambda: _m("listing").glue("x", 1.0, display=False),
     "autodiff.operation": lambda: _m("autodiff").operation(
         np.ones(2), [_m("autodiff").Tensor(np.ones(2))], [lambda g: g], "id").sum().backward(),
     "dual.forward_gradient": lambda: _m("dual").forward_gradient(
