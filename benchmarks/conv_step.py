@@ -4,8 +4,9 @@ The layer is chapter 8's: 3 x 3 kernels, padding 1, stride 1, on 8 x 8
 inputs at batch 64 (the digits), with 1 input channel and 16 output
 channels (the first layer of the chapter's network), and a second geometry
 with 8 input channels, as a second convolutional layer would have. Each
-contender computes the output ``Z`` and, for one upstream gradient ``dZ``, all three VJPs ``dX``, ``dW``, ``db``. Timed side by side
-in this one process, interleaved, one thread each:
+contender computes the output ``Z`` and, for one upstream gradient ``dZ``,
+all three VJPs ``dX``, ``dW``, ``db``. Timed side by side in this one process,
+interleaved, one thread each:
 
 * ``bplib.conv`` -- ``conv2d_forward`` + ``conv2d_backward`` (im2col by one
   gather, one matrix product forward and two backward, col2im by one

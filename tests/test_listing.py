@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from bplib import autodiff, linear, listing as listing_module
+from bplib import autodiff, linear
+from bplib import listing as listing_module
 from bplib.listing import listing
 
 
@@ -26,7 +27,8 @@ def test_start_at_and_end_before_select_like_literalinclude():
     part = listing(linear.predict, start_at='"""', end_before="Parameters").data.splitlines()
     start = next(i for i, line in enumerate(whole) if '"""' in line)
     end = next(i for i, line in enumerate(whole) if "Parameters" in line)
-    assert part == whole[start:end][:len(part)] and not "".join(whole[start:end][len(part):]).strip()
+    assert part == whole[start:end][:len(part)]
+    assert not "".join(whole[start:end][len(part):]).strip()
 
 
 def test_markdown_shows_the_code_in_a_fence_longer_than_any_backtick_run():

@@ -44,6 +44,10 @@ _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # bounded: their own ran
 class Result:
     """What one run of :func:`experiment` found.
 
+    For a network other than ``"plain"`` the activation statistics and
+    histograms are those of each block's activation :math:`f(Z^{(l)})`
+    (:func:`bplib.residual.diagnose`).
+
     Attributes
     ----------
     depth, width, activation, scheme, scale, architecture
@@ -70,10 +74,6 @@ class Result:
         (values outside the range counted in the end bins). For unbounded
         activations exact zeros (inactive ReLUs) are left out; their share
         is the layer's ``diagnostics.inactive``.
-
-    For a network other than ``"plain"`` the activation statistics and
-    histograms are those of each block's activation :math:`f(Z^{(l)})`
-    (:func:`bplib.residual.diagnose`).
     """
 
     depth: int

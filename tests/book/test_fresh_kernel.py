@@ -14,7 +14,6 @@ skips it unless this file is named.
 """
 
 import json
-import os
 import pathlib
 import re
 import shutil

@@ -5,10 +5,9 @@ import copy
 import json
 
 import pytest
+from book_settings import PLACEHOLDER, Repository  # noqa: E402
 
 from tools import prepare_notebooks as prep
-
-from book_settings import PLACEHOLDER, Repository  # noqa: E402
 
 
 def _nb(*cells):
