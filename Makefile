@@ -20,7 +20,7 @@ NB     ?= chapters/*.ipynb
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench bench-smoke clean index
+.PHONY: book test setup assets chromium build unit nbval site-test execute lab bench bench-smoke clean index lock canary mutation
 
 book: setup assets build
 	@echo
@@ -35,16 +35,17 @@ test: setup $(TSTAMP) assets chromium
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): locks/build.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/build.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 # Test-only dependencies (the independent autodiff oracle), kept out of the
 # book's requirements.
-$(TSTAMP): requirements-test.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+$(TSTAMP): locks/test.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/test.txt
 	touch $@
 
 assets: $(ASSETS)
@@ -79,8 +80,8 @@ lab: $(STAMP)
 # PyTorch (CPU build, pinned) is installed only for the benchmarks.
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-$(BENCH_STAMP): requirements-bench.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+$(BENCH_STAMP): locks/bench.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/bench.txt
 	touch $@
 
 bench: $(STAMP) $(ASSETS) $(BENCH_STAMP)
@@ -94,3 +95,23 @@ clean:
 
 index: $(STAMP)
 	$(BIN)/python tools/equation_index.py
+
+# Hashed lock files (locks/*.txt) from the requirements files, for Python 3.11
+# on Linux x86_64 (tools/lock.py; uv pip compile --generate-hashes). Run after
+# editing any requirements*.txt; commit the locks with it.
+lock:
+	$(PYTHON) -m venv $(VENV)/lock-tools
+	$(VENV)/lock-tools/bin/python -m pip install --quiet uv==0.13.8
+	$(VENV)/lock-tools/bin/python tools/lock.py
+
+# Upgrade canary (not part of make test): the newest versions the declared
+# ranges allow, in a scratch venv; prints what moved against the locks, runs
+# the unit tests and nbval there and says what broke.
+canary: $(STAMP)
+	$(BIN)/python tools/canary.py
+
+# Mutation testing of the core math modules (mutmut, [tool.mutmut] in
+# pyproject.toml; several minutes per module). MODULES=name,name for a subset.
+mutation: $(TSTAMP)
+	$(BIN)/python -m pip install --quiet mutmut==3.8.1
+	$(BIN)/python tools/mutation.py $(MODULES)

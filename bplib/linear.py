@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
+    check_bool,
     check_positive,
     check_positive_int,
     check_rng,
@@ -178,6 +179,7 @@ def _gradient(X, T, W, b):
 
 
 def _augment(X, bias):
+    bias = check_bool(bias, "bias")
     return np.hstack([X, np.ones((len(X), 1))]) if bias else X
 
 
@@ -202,8 +204,16 @@ def hessian(X, bias=False):
 
 def max_stable_eta(X, bias=False):
     """The learning rate above which gradient descent diverges,
-    :eq:`eq-linear-threshold`: :math:`2/\\lambda_{\\max}` of the Hessian."""
-    return 2.0 / np.linalg.eigvalsh(hessian(X, bias))[-1]  # eq-linear-threshold
+    :eq:`eq-linear-threshold`: :math:`2/\\lambda_{\\max}` of the Hessian.
+
+    Returns ``inf`` (a float, without a warning) when the loss has no
+    curvature, e.g. every row of ``X`` is zero: then no learning rate
+    diverges. The same holds when :math:`2/\\lambda_{\\max}` exceeds the
+    largest float."""
+    lam_max = np.linalg.eigvalsh(hessian(X, bias))[-1]
+    if lam_max < 2.0 / np.finfo(float).max:
+        return float("inf")  # flat (or all but flat) bowl: every eta is stable
+    return float(2.0 / lam_max)  # eq-linear-threshold
 
 
 def least_squares(X, T):
