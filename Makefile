@@ -99,15 +99,19 @@ index: $(STAMP)
 # Hashed lock files (locks/*.txt) from the requirements files, for Python 3.11
 # on Linux x86_64 (tools/lock.py; uv pip compile --generate-hashes). Run after
 # editing any requirements*.txt; commit the locks with it.
-lock:
+LOCK_UV := $(VENV)/lock-tools/bin/uv
+
+$(LOCK_UV):
 	$(PYTHON) -m venv $(VENV)/lock-tools
 	$(VENV)/lock-tools/bin/python -m pip install --quiet uv==0.13.8
+
+lock: $(LOCK_UV)
 	$(VENV)/lock-tools/bin/python tools/lock.py
 
 # Upgrade canary (not part of make test): the newest versions the declared
 # ranges allow, in a scratch venv; prints what moved against the locks, runs
 # the unit tests and nbval there and says what broke.
-canary: $(STAMP)
+canary: $(STAMP) $(LOCK_UV)
 	$(BIN)/python tools/canary.py
 
 # Mutation testing of the core math modules (mutmut, [tool.mutmut] in

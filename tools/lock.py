@@ -90,14 +90,14 @@ def pip_sources():
 
 
 def uv_command():
-    """``uv`` on PATH or next to this Python; else install the pinned one."""
-    here = Path(sys.executable).parent / "uv"
-    if shutil.which("uv") and not here.exists():
+    """The pinned ``uv``: next to this Python, in ``.venv/lock-tools`` (where
+    ``make lock`` installs it) or on PATH."""
+    for here in (Path(sys.executable).parent / "uv", ROOT / ".venv" / "lock-tools" / "bin" / "uv"):
+        if here.exists():
+            return [str(here)]
+    if shutil.which("uv"):
         return [shutil.which("uv")]
-    if here.exists():
-        return [str(here)]
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", UV], check=True)
-    return [str(here)]
+    sys.exit(f"uv not found: run make lock once, or pip install {UV}")
 
 
 def compile_lock(name, *, uv, upgrade=False, inputs=None, constraint=None, output=None):
