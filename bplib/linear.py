@@ -211,9 +211,10 @@ def max_stable_eta(X, bias=False):
     diverges. The same holds when :math:`2/\\lambda_{\\max}` exceeds the
     largest float."""
     lam_max = np.linalg.eigvalsh(hessian(X, bias))[-1]
-    if lam_max < 2.0 / np.finfo(float).max:
-        return float("inf")  # flat (or all but flat) bowl: every eta is stable
-    return float(2.0 / lam_max)  # eq-linear-threshold
+    if lam_max <= 0:
+        return float("inf")  # a flat bowl: every eta is stable
+    with np.errstate(over="ignore"):  # a threshold beyond the largest float is inf
+        return float(2.0 / lam_max)  # eq-linear-threshold
 
 
 def least_squares(X, T):

@@ -72,6 +72,11 @@ def run(module, max_children):
         name, sep, state = line.strip().rpartition(": ")
         if sep and name.startswith("bplib."):
             status[name] = state.strip()
+    unchecked = sum(s == "not checked" for s in status.values())
+    if unchecked:
+        print(f"{module}: {unchecked} mutants not checked: did the selected tests fail "
+              "on the unmutated code? (run them: pytest " + " ".join(tests_for(module)) + ")",
+              flush=True)
     skipped = sum(s == "skipped" for s in status.values())
     killed = sum(s in KILLED for s in status.values())
     survivors = sorted(n for n, s in status.items() if s not in KILLED and s != "skipped")
