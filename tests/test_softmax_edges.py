@@ -71,3 +71,15 @@ def test_one_hot_at_the_size_limit_is_allowed():
 def test_accuracy_counts_only_matching_rows():
     Z = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 3.0], [0.0, 5.0, 0.0], [1.0, 0.0, 0.0]])
     assert softmax.accuracy(Z, np.array([0, 2, 0, 1])) == 0.5
+
+
+def test_each_row_is_shifted_by_its_own_maximum():
+    Z = np.array([[0.0, 0.0], [1000.0, 1000.0]])  # one shift for all rows would underflow
+    np.testing.assert_allclose(softmax.log_softmax(Z), np.log(0.5))
+
+
+def test_one_hot_names_K():
+    with pytest.raises(ValueError, match=r"^K must be an integer >= 1, got 0"):
+        softmax.one_hot([0], 0)
+    with pytest.raises(ValueError, match=r"^labels must be a non-empty 1-D array"):
+        softmax.one_hot(np.zeros((2, 1), dtype=int))
