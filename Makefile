@@ -25,7 +25,7 @@ NB     ?= chapters/*.ipynb
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test lab-test fresh-kernel-test execute lab prepare bench bench-smoke clean index pdf dist publish-dir release-test
+.PHONY: book test setup assets chromium build unit nbval site-test lab-test fresh-kernel-test execute lab prepare bench bench-smoke clean index pdf dist publish-dir release-test lock canary mutation
 
 book: setup assets build
 	@echo
@@ -44,18 +44,19 @@ test: setup $(TSTAMP) assets chromium
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-build.txt pyproject.toml
+$(STAMP): locks/build.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 		"the book needs Python >= 3.11 (numpy 2.4 and matplotlib 3.11 do): make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-build.txt -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/build.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 # Test-only dependencies (the independent autodiff oracle), kept out of the
 # book's requirements.
-$(TSTAMP): requirements-test.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+$(TSTAMP): locks/test.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/test.txt
 	touch $@
 
 assets: $(ASSETS)
@@ -111,8 +112,8 @@ prepare: $(STAMP)
 # PyTorch (CPU build, pinned) is installed only for the benchmarks.
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-$(BENCH_STAMP): requirements-bench.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+$(BENCH_STAMP): locks/bench.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes -r locks/bench.txt
 	touch $@
 
 bench: $(STAMP) $(ASSETS) $(BENCH_STAMP)
@@ -147,3 +148,27 @@ publish-dir: $(HTML)/index.html _build/pdf/book.pdf
 # environment, the publishing workflow.
 release-test: $(TSTAMP)
 	$(BIN)/pytest tests/release -q
+
+# Hashed lock files (locks/*.txt) from the requirements files, for Python 3.11
+# on Linux x86_64 (tools/lock.py; uv pip compile --generate-hashes). Run after
+# editing any requirements*.txt; commit the locks with it.
+LOCK_UV := $(VENV)/lock-tools/bin/uv
+
+$(LOCK_UV):
+	$(PYTHON) -m venv $(VENV)/lock-tools
+	$(VENV)/lock-tools/bin/python -m pip install --quiet uv==0.13.8
+
+lock: $(LOCK_UV)
+	$(VENV)/lock-tools/bin/python tools/lock.py
+
+# Upgrade canary (not part of make test): the newest versions the declared
+# ranges allow, in a scratch venv; prints what moved against the locks, runs
+# the unit tests and nbval there and says what broke.
+canary: $(STAMP) $(LOCK_UV)
+	$(BIN)/python tools/canary.py
+
+# Mutation testing of the core math modules (mutmut, [tool.mutmut] in
+# pyproject.toml; several minutes per module). MODULES=name,name for a subset.
+mutation: $(TSTAMP)
+	$(BIN)/python -m pip install --quiet mutmut==3.8.1
+	$(BIN)/python tools/mutation.py $(MODULES)

@@ -11,6 +11,8 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "check_bool",
+    "check_axis",
     "check_positive",
     "check_non_negative",
     "check_positive_int",
@@ -172,3 +174,34 @@ def lookup(registry, name, kind, kinds=None):
         known = ", ".join(repr(key) for key in registry)
         kinds = kinds or f"{kind}s"
         raise ValueError(f"unknown {kind} {name!r}; known {kinds} are {known}") from None
+
+
+def check_bool(value, name):
+    """Return ``value`` if it is a bool (or NumPy bool), else raise TypeError.
+
+    A string such as ``"no"`` is truthy; taking it as True would do the
+    opposite of what was asked, so only True and False are accepted.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_axis(axis, ndim, name="axis"):
+    """Return ``axis`` (None, an int or a tuple of ints) with each axis made
+    non-negative, or raise if an array of ``ndim`` axes lacks one of them."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral):
+            raise TypeError(f"{name} must be None, an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"{name} {a} is out of range for an array of {ndim} "
+                f"ax{'is' if ndim == 1 else 'es'} (valid: {-ndim} to {ndim - 1})"
+            )
+    norm = tuple(int(a) % ndim for a in axes)
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"{name} must not repeat an axis, got {axis!r}")
+    return norm if isinstance(axis, tuple) else norm[0]

@@ -27,7 +27,7 @@ graph holds no reference cycles and is freed as soon as its loss is.
 import numpy as np
 
 from . import activations, losses, softmax
-from ._validation import as_float_array
+from ._validation import as_float_array, check_axis, check_bool
 
 __all__ = [
     "Tensor",
@@ -110,7 +110,7 @@ class Tensor:
         self.value = as_float_array(value, "value", allow_empty=True,
                                     finite=False)
         self.grad, self.parents, self.op, self.name = None, (), "", name
-        self._requires_grad = bool(requires_grad)
+        self._requires_grad = check_bool(requires_grad, "requires_grad")
         self._backward = lambda g: None  # an input has no parents to update
 
     @classmethod
@@ -255,6 +255,8 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (default: all), as ``np.sum``;
         VJP :eq:`eq-ad-vjp-sum`."""
+        axis = check_axis(axis, self.ndim)
+        keepdims = check_bool(keepdims, "keepdims")
         value = self.value.sum(axis=axis, keepdims=keepdims)
         out = Tensor._node(value, (self,), "sum")
 
@@ -329,6 +331,7 @@ class Tensor:
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (default: all), as ``np.mean``."""
+        axis = check_axis(axis, self.ndim)
         axes = range(self.ndim) if axis is None else np.atleast_1d(axis)
         count = int(np.prod([self.shape[a] for a in axes]))
         return self.sum(axis, keepdims) * (1.0 / count)  # sum / count

@@ -19,7 +19,7 @@ one reverse sweep in :mod:`bplib.autodiff`.
 import numpy as np
 
 from . import activations
-from ._validation import as_float_array
+from ._validation import as_float_array, check_axis, check_bool
 
 __all__ = ["Dual", "jvp", "forward_gradient"]
 
@@ -101,11 +101,13 @@ class Dual:
 
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis``, as ``np.sum``: the tangent sums alike."""
+        axis, keepdims = check_axis(axis, self.value.ndim), check_bool(keepdims, "keepdims")
         return Dual._make(self.value.sum(axis=axis, keepdims=keepdims),
                           self.tangent.sum(axis=axis, keepdims=keepdims))
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis``, as ``np.mean``."""
+        axis, keepdims = check_axis(axis, self.value.ndim), check_bool(keepdims, "keepdims")
         return Dual._make(self.value.mean(axis=axis, keepdims=keepdims),
                           self.tangent.mean(axis=axis, keepdims=keepdims))
 

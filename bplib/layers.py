@@ -22,7 +22,7 @@ mask), so the backward pass recomputes nothing.
 import numpy as np
 
 from . import conv, norm
-from ._validation import check_rng
+from ._validation import check_bool, check_rng
 from .autodiff import _lift, operation
 
 __all__ = ["conv2d", "max_pool", "avg_pool", "batch_norm", "layer_norm", "dropout",
@@ -129,7 +129,7 @@ def batch_norm(X, gamma, beta, *, training=True, running=None, momentum=0.1, eps
         Updated in training, unchanged at inference.
     """
     X, gamma, beta = _lift(X), _lift(gamma), _lift(beta)
-    if not training:
+    if not check_bool(training, "training"):
         if running is None:
             raise ValueError("batch_norm at inference (training=False) needs running "
                              "statistics; pass running=RunningStats from training")
@@ -191,7 +191,7 @@ def dropout(X, p, *, rng, training=True):
             or not 0 <= p < 1:
         raise ValueError(f"p must be a probability in [0, 1), got {p!r}")
     X = _lift(X)
-    if not training or p == 0:
+    if not check_bool(training, "training") or p == 0:
         return X
     keep = check_rng(rng).random(X.shape) >= p
     mask = keep / (1.0 - p)  # eq-dropout

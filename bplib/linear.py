@@ -15,6 +15,7 @@ import numpy as np
 from ._validation import (
     as_float_array,
     check_on_divergence,
+    check_bool,
     check_positive,
     check_positive_int,
     check_rng,
@@ -195,6 +196,7 @@ def _gradient(X, T, W, b):
 
 
 def _augment(X, bias):
+    bias = check_bool(bias, "bias")
     return np.hstack([X, np.ones((len(X), 1))]) if bias else X
 
 
@@ -219,9 +221,17 @@ def hessian(X, bias=False):
 
 def max_stable_eta(X, bias=False):
     """The learning rate above which gradient descent diverges,
-    :eq:`eq-linear-threshold`: :math:`2/\\lambda_{\\max}` of the Hessian."""
+    :eq:`eq-linear-threshold`: :math:`2/\\lambda_{\\max}` of the Hessian.
+
+    Returns ``inf`` (a float, without a warning) when the loss has no
+    curvature, e.g. every row of ``X`` is zero: then no learning rate
+    diverges. The same holds when :math:`2/\\lambda_{\\max}` exceeds the
+    largest float."""
     lam_max = np.linalg.eigvalsh(hessian(X, bias))[-1]
-    return 2.0 / lam_max  # eq-linear-threshold
+    if lam_max <= 0:
+        return float("inf")  # a flat bowl: every eta is stable
+    with np.errstate(over="ignore"):  # a threshold beyond the largest float is inf
+        return float(2.0 / lam_max)  # eq-linear-threshold
 
 
 def least_squares(X, T):

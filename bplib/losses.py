@@ -12,8 +12,10 @@ must be finite; an output may hold inf or NaN (a network that overflowed),
 which propagate into the loss as they do through the activations.
 
 For a sigmoid output prefer the cross-entropy computed from the logits ``Z``
-(:func:`binary_cross_entropy_with_logits`): it never overflows, never takes
-``log(0)``, and its gradient is simply ``(sigmoid(Z) - T) / n``.
+(:func:`binary_cross_entropy_with_logits`): its terms never overflow (the
+sum of them does only when it exceeds the largest float, for logits near
+``np.finfo(float).max``), it never takes ``log(0)``, and its gradient is
+simply ``(sigmoid(Z) - T) / n``.
 """
 
 from collections.abc import Callable
@@ -181,14 +183,17 @@ def binary_cross_entropy(Y, T, eps=1e-12):
     T : array_like of shape (n, k)
         Targets in [0, 1].
     eps : float, default 1e-12
-        The clipping margin, > 0.
+        The clipping margin, in (0, 0.5): clipping to ``[eps, 1 - eps]``
+        needs ``eps < 1 - eps``; a larger ``eps`` inverts the range and
+        ``np.clip`` would then return ``1 - eps`` for every entry (a wrong
+        loss, not an error).
 
     Returns
     -------
     float
     """
     Y, T = _check_pair(Y, T, unit_interval=("Y", "T"))
-    Y = np.clip(Y, check_positive(eps, "eps"), 1.0 - eps)
+    Y = np.clip(Y, _check_eps(eps), 1.0 - eps)
     total = T * np.log(Y) + (1.0 - T) * np.log1p(-Y)  # eq-bce
     return float(-np.sum(total) / len(Y))
 
@@ -209,6 +214,7 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     ----------
     Y, T : array_like of shape (n, k)
     eps : float, default 1e-12
+        The clipping margin, in (0, 0.5), as in :func:`binary_cross_entropy`.
 
     Returns
     -------
@@ -220,8 +226,17 @@ def binary_cross_entropy_gradient(Y, T, eps=1e-12):
     array([[-2.]])
     """
     Y, T = _check_pair(Y, T, unit_interval=("Y", "T"))
-    Y = np.clip(Y, check_positive(eps, "eps"), 1.0 - eps)
+    Y = np.clip(Y, _check_eps(eps), 1.0 - eps)
     return (Y - T) / (Y * (1.0 - Y)) / len(Y)  # eq-bce-dy
+
+
+def _check_eps(eps):
+    """The clipping margin: a number in (0, 0.5), else ``[eps, 1 - eps]`` is empty."""
+    eps = check_positive(eps, "eps")
+    if not eps < 0.5:
+        raise ValueError(f"eps must lie in (0, 0.5) so that [eps, 1 - eps] is a "
+                         f"range, got {eps!r}")
+    return eps
 
 
 @dataclass(frozen=True)

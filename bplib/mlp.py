@@ -405,15 +405,23 @@ def loss_and_gradients(X, T, params, activations, loss="squared_error"):
     loss : float
     grads : dict of str to ndarray
         Keyed and shaped like ``params``.
+
+    Notes
+    -----
+    Finite inputs and weights can still overflow (entries near 1e200, or a
+    diverging training run): the loss is then ``inf`` or ``nan`` and so are
+    some gradients, with no ``RuntimeWarning``; check ``np.isfinite(loss)``,
+    as :func:`bplib.train.train` does.
     """
     params, sizes = check_params(params)
     activations = check_activations(activations, len(sizes) - 1)
-    Y, cache = feedforward(_check_X(X, sizes), params, activations)
-    T = _check_T(T, cache)
-    delta = _output_delta(cache, T, loss)
-    rule = get_loss(loss)
-    value = rule.function(Y if rule.logits_for is None else cache.Z[len(sizes) - 1], T)
-    return value, backpropagate(delta, params, cache)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow shows in the loss
+        Y, cache = feedforward(_check_X(X, sizes), params, activations)
+        T = _check_T(T, cache)
+        delta = _output_delta(cache, T, loss)
+        rule = get_loss(loss)
+        value = rule.function(Y if rule.logits_for is None else cache.Z[len(sizes) - 1], T)
+        return value, backpropagate(delta, params, cache)
 
 
 def cache_nbytes(cache):

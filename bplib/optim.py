@@ -127,6 +127,13 @@ class Optimiser:
                     f"params[{key!r}] must be a float ndarray (it is updated in place), "
                     f"got {type(p).__name__}"
                 )
+            g = grads[key]
+            if not isinstance(g, np.ndarray) or g.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"grads[{key!r}] must be an ndarray of real numbers, got "
+                    + (f"an array of dtype {g.dtype}" if isinstance(g, np.ndarray)
+                       else type(g).__name__)
+                )
             if np.shape(grads[key]) != p.shape:
                 raise ValueError(
                     f"grads[{key!r}] must have the shape of params[{key!r}], {p.shape}, "

@@ -11,7 +11,10 @@ correct class. Everything here works from the logits::
     delta = cross_entropy_gradient(Z, T)            # (softmax(Z) - T) / n
 
 The log-softmax subtracts each row's maximum before exponentiating, so
-logits of any finite size give finite results without overflow warnings.
+logits of any size give finite results without overflow warnings as long as
+each row's spread ``max - min`` is a finite float (true whenever
+``|Z| <= np.finfo(float).max / 2``, about 9e307; a wider row overflows in
+that subtraction).
 """
 
 import numpy as np
@@ -160,7 +163,8 @@ def cross_entropy(Z, T):
 
     :math:`\\mathcal{L} = -\\frac{1}{n}\\sum_{i,k} T_{ik}
     \\log \\operatorname{softmax}(z_i)_k`, from the logits through
-    :func:`log_softmax`: finite for any finite ``Z``, even when the correct
+    :func:`log_softmax`: finite for any ``Z`` whose rows span a finite
+    float (e.g. ``|Z| <= np.finfo(float).max / 2``), even when the correct
     class has probability below the smallest float.
 
     Parameters
@@ -295,6 +299,7 @@ def accuracy(Z, labels):
     Z : array_like of shape (n, K)
         Logits (or probabilities: the argmax is the same).
     labels : array_like of int, shape (n,)
+        Class indices in ``0, ..., K - 1``.
 
     Returns
     -------
@@ -307,5 +312,10 @@ def accuracy(Z, labels):
         raise ValueError(
             f"labels must have shape ({len(Z)},) to match Z.shape={Z.shape}, "
             f"got labels.shape={labels.shape}"
+        )
+    if labels.min() < 0 or labels.max() >= Z.shape[1]:
+        raise ValueError(
+            f"labels must lie in 0..{Z.shape[1] - 1} for Z with {Z.shape[1]} columns, "
+            f"got values from {labels.min()} to {labels.max()}"
         )
     return float(np.mean(Z.argmax(axis=1) == labels))

@@ -25,6 +25,7 @@ import numpy as np
 from . import mlp, softmax
 from ._validation import (
     as_float_array,
+    check_bool,
     check_non_negative,
     check_on_divergence,
     check_positive_int,
@@ -258,6 +259,7 @@ def train(X, T, params, activations, optimiser, *, epochs=10, batch_size=32,
         raise TypeError(f"optimiser must be a bplib.optim.Optimiser, got {optimiser!r}")
     rng = check_rng(rng)
 
+    progress = check_bool(progress, "progress")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {callback!r}")
 

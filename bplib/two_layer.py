@@ -195,7 +195,8 @@ def forward(X, params):
     Returns
     -------
     Y : ndarray of shape (n, d_out)
-        The outputs, in (0, 1).
+        The outputs, in [0, 1]: exactly 1 where a logit exceeds about 37 and
+        exactly 0 below about -745, where the sigmoid saturates in float64.
     cache : Cache
         ``X, Z1, H1, Z2, Y``: everything :func:`backward` needs.
     """

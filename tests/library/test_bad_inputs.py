@@ -250,6 +250,87 @@ CATALOGUE = [
 ]
 
 
+# --- second round (issue 23): the kinds an independent tester found -----------
+layers, residual_net = _optional("layers"), _optional("residual")
+_P1 = {"W1": np.ones(2)}
+CATALOGUE += [
+    # optimiser steps with gradients that are not real arrays, for every optimiser
+    _needs(optim, "sgd-grads-list", lambda: optim.SGD(0.1).step(_P1, {"W1": [1.0, 2.0]}),
+           error=TypeError,
+           match=r"grads\['W1'\] must be an ndarray of real numbers, got list"),
+    _needs(optim, "momentum-grads-complex", lambda: optim.Momentum(0.1).step(
+        {"W1": np.ones(2)}, {"W1": np.ones(2) * 1j}), error=TypeError,
+           match=r"grads\['W1'\] must be an ndarray of real numbers, got an array of "
+                 r"dtype complex128"),
+    _needs(optim, "adam-grads-strings", lambda: optim.Adam().step(
+        {"W1": np.ones(2)}, {"W1": np.array(["a", "b"])}), error=TypeError,
+           match=r"grads\['W1'\] must be an ndarray of real numbers, got an array of "
+                 r"dtype <U1"),
+    _needs(optim, "sgd-grads-scalar", lambda: optim.SGD(0.1).step(
+        {"b1": np.ones(())}, {"b1": 1.0}), error=TypeError,
+           match=r"grads\['b1'\] must be an ndarray of real numbers, got float"),
+    # boolean options given non-booleans, every one in the public API
+    case("tensor-requires-grad-string", autodiff.Tensor, (1.0,), {"requires_grad": "no"},
+         error=TypeError, match=r"requires_grad must be True or False, got 'no'"),
+    case("tensor-requires-grad-int", autodiff.Tensor, (1.0,), {"requires_grad": 0},
+         error=TypeError, match=r"requires_grad must be True or False, got 0"),
+    case("tensor-sum-keepdims-string", lambda: autodiff.Tensor(np.ones(2)).sum(keepdims="no"),
+         error=TypeError, match=r"keepdims must be True or False, got 'no'"),
+    case("tensor-mean-keepdims-none", lambda: autodiff.Tensor(np.ones(2)).mean(keepdims=None),
+         error=TypeError, match=r"keepdims must be True or False, got None"),
+    case("dual-sum-keepdims-string", lambda: dual.Dual(np.ones(2), np.ones(2)).sum(
+        keepdims="yes"), error=TypeError, match=r"keepdims must be True or False, got 'yes'"),
+    case("dual-mean-keepdims-int", lambda: dual.Dual(np.ones(2), np.ones(2)).mean(
+        keepdims=1), error=TypeError, match=r"keepdims must be True or False, got 1"),
+    case("hessian-bias-string", linear.hessian, (X,), {"bias": "yes"}, error=TypeError,
+         match=r"bias must be True or False, got 'yes'"),
+    case("max-stable-eta-bias-int", linear.max_stable_eta, (X,), {"bias": 1},
+         error=TypeError, match=r"bias must be True or False, got 1"),
+    _needs(layers, "batch-norm-training-string", lambda: layers.batch_norm(
+        np.ones((4, 2)), np.ones(2), np.zeros(2), training="False"), error=TypeError,
+           match=r"training must be True or False, got 'False'"),
+    _needs(layers, "dropout-training-string", lambda: layers.dropout(
+        np.ones((4, 2)), 0.5, rng=0, training="no"), error=TypeError,
+           match=r"training must be True or False, got 'no'"),
+    _needs(residual_net, "residual-flag-string", lambda: residual_net.forward(
+        X, residual_net.init_params(2, 2), "tanh", residual="yes"), error=TypeError,
+           match=r"residual must be True or False, got 'yes'"),
+    _needs(train, "train-progress-string", lambda: train.train(
+        X, softmax.one_hot([0, 1, 0, 1]), init.init_params([2, 2]), ["identity"],
+        optim.SGD(0.1), progress="no"), error=TypeError,
+           match=r"progress must be True or False, got 'no'"),
+    # the clipping margin of the probability-space cross-entropy
+    case("bce-eps-above-half", losses.binary_cross_entropy, (np.full((2, 1), 0.9),
+                                                              np.ones((2, 1))),
+         {"eps": 0.6}, match=r"eps must lie in \(0, 0.5\) so that \[eps, 1 - eps\] is a "
+                             r"range, got 0.6"),
+    case("bce-gradient-eps-half", losses.binary_cross_entropy_gradient,
+         (np.full((2, 1), 0.9), np.ones((2, 1))), {"eps": 0.5},
+         match=r"eps must lie in \(0, 0.5\).*got 0.5"),
+    case("bce-eps-zero", losses.binary_cross_entropy, (np.full((2, 1), 0.9), np.ones((2, 1))),
+         {"eps": 0.0}, match=r"eps must be a positive number, got 0.0"),
+    # class labels out of range for the logits
+    _needs(softmax, "accuracy-label-too-large",
+           lambda: softmax.accuracy(np.zeros((2, 2)), np.array([0, 99])),
+           match=r"labels must lie in 0..1 for Z with 2 columns, got values from 0 to 99"),
+    _needs(softmax, "accuracy-label-negative",
+           lambda: softmax.accuracy(np.zeros((2, 3)), np.array([-1, 2])),
+           match=r"labels must lie in 0..2 for Z with 3 columns, got values from -1 to 2"),
+    # reductions of the engines with an axis the array lacks
+    case("tensor-sum-axis-missing", lambda: autodiff.Tensor(np.ones((2, 3))).sum(axis=2),
+         match=r"axis 2 is out of range for an array of 2 axes \(valid: -2 to 1\)"),
+    case("tensor-mean-axis-missing", lambda: autodiff.Tensor(np.ones(3)).mean(axis=-2),
+         match=r"axis -2 is out of range for an array of 1 axis \(valid: -1 to 0\)"),
+    case("tensor-sum-axis-repeated", lambda: autodiff.Tensor(np.ones((2, 3))).sum(
+        axis=(1, -1)), match=r"axis must not repeat an axis, got \(1, -1\)"),
+    case("tensor-mean-axis-float", lambda: autodiff.Tensor(np.ones((2, 3))).mean(axis=1.0),
+         error=TypeError, match=r"axis must be None, an int or a tuple of ints, got 1.0"),
+    case("dual-sum-axis-missing", lambda: dual.Dual(np.ones((2, 3)), np.ones((2, 3))).sum(
+        axis=3), match=r"axis 3 is out of range for an array of 2 axes"),
+    case("dual-mean-axis-missing", lambda: dual.Dual(np.ones(2), np.ones(2)).mean(
+        axis=(0, 1)), match=r"axis 1 is out of range for an array of 1 axis"),
+]
+
 def test_catalogue_is_large_and_ids_unique():
     ids = [p.id for p in CATALOGUE]
     assert len(ids) == len(set(ids))
