@@ -113,7 +113,7 @@ class Cache:
         """Bytes held by the stored states and step values (``X`` excluded)."""
         arrays = [a for s in self.states for a in s]
         arrays += [a for k in self.kept for a in (k if isinstance(k, tuple) else (k,))]
-        return sum(a.nbytes for a in arrays)
+        return sum({id(a): a.nbytes for a in arrays}.values())  # shared arrays once
 
 
 def init_params(d_in, d_hidden, cell="vanilla", *, d_out=None, radius=None, forget_bias=1.0,

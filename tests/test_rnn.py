@@ -141,3 +141,13 @@ def test_inputs_are_not_modified():
 def test_backward_rejects_a_foreign_cache():
     with pytest.raises(TypeError, match="cache must be the Cache returned by forward"):
         rnn.backward(np.zeros((1, 1, 1)), rnn.init_params(1, 1), {"X": 1})
+
+
+def test_cache_counts_a_shared_state_once():
+    # the vanilla cell keeps h_t both as a state and for its backward pass:
+    # S + 1 states of n x d_h float64 numbers, counted once each
+    X, _, params = _problem("vanilla")
+    core = {k: params[k] for k in ("W_x", "W_h", "b")}
+    H, cache = rnn.forward(X, core, "vanilla")
+    S, n, d_h = H.shape
+    assert cache.nbytes == (S + 1) * n * d_h * 8

@@ -131,6 +131,20 @@ RESHAPE_JS = r"""
 """
 
 
+# The website loads images lazily (only when scrolled into view); paper needs
+# them all. Give up on any image after a minute rather than hang.
+WAIT_FOR_IMAGES = """
+() => Promise.all([...document.images].map(img => {
+  img.loading = 'eager';
+  if (img.complete) return 0;
+  return Promise.race([
+    new Promise(r => { img.onload = img.onerror = r; }),
+    new Promise(r => setTimeout(r, 60000)),
+  ]);
+}))
+"""
+
+
 def _serve(directory):
     """Serve ``directory`` on a free loopback port; return (server, url)."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
@@ -194,8 +208,7 @@ def build(html_dir, out):
             page.add_style_tag(content=PRINT_CSS)
             counts = page.evaluate(RESHAPE_JS, _site_url())
             page.evaluate("() => MathJax.typesetPromise ? MathJax.typesetPromise() : null")
-            page.evaluate("() => Promise.all([...document.images].map(i => i.complete ? 0 :"
-                          " new Promise(r => { i.onload = i.onerror = r; })))")
+            page.evaluate(WAIT_FOR_IMAGES)
             page.pdf(path=str(out), format="A4", print_background=True, outline=True,
                      tagged=True, display_header_footer=True,
                      header_template="<span></span>",
