@@ -14,8 +14,8 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
-    check_on_divergence,
     check_bool,
+    check_on_divergence,
     check_positive,
     check_positive_int,
     check_rng,
