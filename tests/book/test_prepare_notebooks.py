@@ -2,12 +2,16 @@
 
 import ast
 import copy
+import importlib
 import json
 
 import pytest
-from book_settings import PLACEHOLDER, Repository  # noqa: E402
 
 from tools import prepare_notebooks as prep
+
+# _ext/ is on the path once the tool is imported (the book's one setting lives there)
+book_settings = importlib.import_module("book_settings")
+PLACEHOLDER, Repository = book_settings.PLACEHOLDER, book_settings.Repository
 
 
 def _nb(*cells):

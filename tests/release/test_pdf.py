@@ -7,6 +7,7 @@ reason when it has not (``make test`` always builds it first).
 import json
 import pathlib
 import re
+import unicodedata
 
 import pytest
 import yaml
@@ -65,7 +66,9 @@ def text(pdf):
 
 
 def _normalise(s):
-    """Lower case without whitespace: extraction drops or adds spaces at breaks."""
+    """Lower case without whitespace, ligatures (ﬁ, ﬀ) spelled out: extraction
+    drops or adds spaces at line breaks and keeps the font's ligatures."""
+    s = unicodedata.normalize("NFKC", s)
     return re.sub(r"\s+", "", s).replace("\u2019", "'").lower()
 
 
