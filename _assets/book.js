@@ -28,6 +28,10 @@
         box.removeAttribute("aria-label");
       }
     });
+    // a code block wider than the column scrolls: keyboard users reach it too
+    document.querySelectorAll("main pre").forEach(function (pre) {
+      if (pre.scrollWidth > pre.clientWidth + 1) pre.tabIndex = 0;
+    });
   }
 
   var timer = null;
