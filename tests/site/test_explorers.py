@@ -22,10 +22,12 @@ EXPLORERS = {
     "chapters/01_linear_neuron.html": [("learning-rate-explorer", ["eta", "start"])],
     "chapters/03_two_layers.html": [("xor-explorer", ["h", "eta", "seed"])],
     "chapters/06_vanishing_exploding.html": [
-        ("gradient-flow-explorer", ["depth", "activation", "scheme", "scale"])],
+        ("gradient-flow-explorer", ["depth", "activation", "scheme", "architecture"])],
     "chapters/07_training_in_practice.html": [
-        ("optimiser-explorer", ["optimiser", "lr", "batch"]),
+        ("optimiser-explorer", ["optimiser", "eta", "batch"]),
         ("capacity-explorer", ["width", "decay", "n"])],
+    "chapters/09_backprop_through_time.html": [
+        ("time-lag-explorer", ["radius", "length", "forget"])],
 }
 CASES = [(page, name, controls) for page, found in EXPLORERS.items()
          for name, controls in found]
@@ -114,3 +116,17 @@ def test_explorer_without_javascript_shows_its_first_frame(browser, site_url, pa
             "controls that cannot work without JavaScript should stay hidden")
     finally:
         context.close()
+
+
+def test_every_explorer_on_the_site_is_tested():
+    """The table above names every explorer the site shows, with every control."""
+    if not HTML.exists():
+        pytest.skip("site not built")
+    found = {}
+    for page in sorted(HTML.glob("chapters/*.html")):
+        text = page.read_text(encoding="utf-8")
+        for name in re.findall(r'class="bplib-explorer" id="([\w-]+)"', text):
+            keys = re.findall(rf'<label for="{name}-([\w]+)"', text)
+            found.setdefault(page.relative_to(HTML).as_posix(), []).append((name, keys))
+    listed = {path: [(n, list(c)) for n, c in pairs] for path, pairs in EXPLORERS.items()}
+    assert found == listed
