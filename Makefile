@@ -21,6 +21,9 @@ TSTAMP := $(VENV)/.test-installed-stamp
 ASSETS := _assets/vendor/.stamp
 HTML   := _build/html
 NB     ?= chapters/*.ipynb
+# Test processes run at once: the machine's cores, at most 4 (`make test JOBS=1`
+# runs everything in one process).
+JOBS   ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -74,17 +77,19 @@ build: $(STAMP) $(ASSETS)
 # Lint, then the unit tests and the docstrings' examples.
 unit: $(TSTAMP)
 	$(BIN)/ruff check bplib tests benchmarks tools
-	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest tests --ignore=tests/site --ignore=tests/lab \
-		--ignore=tests/release --ignore=tests/book/test_fresh_kernel.py \
+	BPLIB_REQUIRE_ORACLE=1 $(BIN)/pytest -n $(JOBS) tests --ignore=tests/site \
+		--ignore=tests/lab --ignore=tests/release --ignore=tests/book/test_fresh_kernel.py \
 		--doctest-modules bplib
 
-nbval: $(STAMP)
-	$(BIN)/pytest --nbval --nbval-current-env \
+# Each notebook's cells run in order in one kernel (--dist loadfile), notebooks
+# side by side.
+nbval: $(TSTAMP)
+	$(BIN)/pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg chapters
-	$(BIN)/python tools/rerun_notebooks.py
+	$(BIN)/python tools/rerun_notebooks.py --jobs $(JOBS)
 
-site-test: $(STAMP)
-	$(BIN)/pytest tests/site
+site-test: $(TSTAMP)
+	$(BIN)/pytest -n $(JOBS) tests/site
 
 # Every chapter in JupyterLab (with jupyterlab-myst) in Chromium: run all
 # cells, move the widgets, no raw MyST, listings visible.

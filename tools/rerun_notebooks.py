@@ -1,7 +1,8 @@
 """Execute every notebook once more, in a sealed environment, and check it.
 
-Usage: ``python tools/rerun_notebooks.py [NOTEBOOK ...]`` (default: every
-``chapters/*.ipynb``). Exit status 0 when every check passes.
+Usage: ``python tools/rerun_notebooks.py [-j JOBS] [NOTEBOOK ...]`` (default:
+every ``chapters/*.ipynb``; ``-j 2`` runs two notebooks at once, each in its
+own kernel, sharing one sealed home). Exit status 0 when every check passes.
 
 Two checks in one execution, run after nbval (which has already executed
 each notebook once), so each notebook runs twice in a row:
@@ -26,6 +27,8 @@ each notebook once), so each notebook runs twice in a row:
   sockets are made in C and do not pass through the hook.
 """
 
+import argparse
+import concurrent.futures
 import configparser
 import json
 import os
@@ -159,20 +162,34 @@ def check(path, home, rules):
     return problems
 
 
+def _run_one(path, home, rules):
+    """:func:`check` one notebook, timed: returns (path, problems, seconds)."""
+    start = time.perf_counter()
+    problems = check(path, home, rules)
+    return path, problems, time.perf_counter() - start
+
+
 def main(argv):
-    paths = [pathlib.Path(p).resolve() for p in argv] or sorted(
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="default: every chapters/*.ipynb")
+    parser.add_argument("-j", "--jobs", type=int, default=1,
+                        help="notebooks executed at once (each in its own kernel)")
+    args = parser.parse_args(argv)
+    paths = [pathlib.Path(p).resolve() for p in args.notebooks] or sorted(
         (ROOT / "chapters").glob("*.ipynb"))
     rules, failed = _sanitizers(), 0
-    with tempfile.TemporaryDirectory(prefix="bplib-rerun-") as tmp:
+    with (tempfile.TemporaryDirectory(prefix="bplib-rerun-") as tmp,
+          concurrent.futures.ProcessPoolExecutor(max(1, args.jobs)) as pool):
         home = pathlib.Path(tmp).resolve()
         (home / "tmp").mkdir()
-        for path in paths:
-            start = time.perf_counter()
-            problems = check(path, home, rules)
+        # the longest first, so that the last one to finish is short
+        runs = [pool.submit(_run_one, path, home, rules)
+                for path in sorted(paths, key=lambda p: -p.stat().st_size)]
+        for run in concurrent.futures.as_completed(runs):
+            path, problems, seconds = run.result()
             status = "ok" if not problems else f"{len(problems)} problem(s)"
             shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-            print(f"{shown}: {status} ({time.perf_counter() - start:.1f} s)",
-                  flush=True)
+            print(f"{shown}: {status} ({seconds:.1f} s)", flush=True)
             for problem in problems:
                 print(f"  {problem}")
             failed += bool(problems)

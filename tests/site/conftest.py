@@ -34,9 +34,19 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Every page's transfer (bytes of every response, uncompressed), filled by the
-# page-weight test and reported at the end of the run (five heaviest pages).
+# Every page's transfer (bytes of every response, uncompressed): the
+# page-weight test records (path, bytes, requests) under this property name,
+# and the run reports the five heaviest pages at its end. A test's recorded
+# properties reach the main process under pytest-xdist too.
+PAGE_WEIGHT = "page_weight"
 PAGE_WEIGHTS = {}
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties:
+        if name == PAGE_WEIGHT:
+            path, size, requests = value
+            PAGE_WEIGHTS[path] = (size, requests)
 
 
 def pytest_terminal_summary(terminalreporter):

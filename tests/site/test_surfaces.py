@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from conftest import HTML, PAGE_WEIGHTS
+from conftest import HTML, PAGE_WEIGHT
 from test_browser import PAGES, REDIRECT, _is_local
 
 BUDGET_BYTES = 3_000_000
@@ -42,7 +42,7 @@ def _dialog_open(page, name):
 
 @pytest.mark.site
 @pytest.mark.parametrize("path", CONTENT_PAGES or ["<no pages built>"])
-def test_phone_width_and_page_weight(browser, site_url, path):
+def test_phone_width_and_page_weight(browser, site_url, path, record_property):
     assert CONTENT_PAGES, f"no HTML pages under {HTML}: run `make build` first"
     context, page = _new_page(browser, PHONE, touch=True)
     sizes = {}
@@ -68,7 +68,7 @@ def test_phone_width_and_page_weight(browser, site_url, path):
     finally:
         context.close()
     total = sum(sizes.values())
-    PAGE_WEIGHTS[path] = (total, len(sizes))
+    record_property(PAGE_WEIGHT, (path, total, len(sizes)))
     assert extra <= 0, f"{path} is {extra} px wider than a 390 px screen: {wide}"
     heaviest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
     assert total <= BUDGET_BYTES, (
