@@ -39,11 +39,10 @@ test: setup $(TSTAMP) assets chromium
 	$(MAKE) unit
 	$(MAKE) nbval
 	$(MAKE) build
-	$(MAKE) site-test
-	$(MAKE) lab-test
-	$(MAKE) fresh-kernel-test
-	$(MAKE) pdf
-	$(MAKE) release-test
+	@# The slow browser and install checks overlap (each target's output is
+	@# printed whole when it ends); the release tests read the PDF.
+	$(MAKE) -j3 --output-sync=target site-test pdf fresh-kernel-test
+	$(MAKE) -j2 --output-sync=target lab-test release-test
 
 setup: $(STAMP)
 
