@@ -261,7 +261,7 @@ def plot(result, fig, *, max_depth=20):
                           label=" " * 36) for c in colors]
     ax_h.set_ylabel("fraction of activations")
     ax_h.xaxis.set_major_locator(MaxNLocator(5))
-    legend = ax_h.legend(loc="upper center", fontsize=8, frameon=False)
+    legend = ax_h.legend(loc="upper center", frameon=False)
     artists = Artists(ax_n, ax_h, line, stairs, legend, max(int(max_depth), result.depth))
     update(artists, result)
     return artists
@@ -281,8 +281,7 @@ def update(artists, result):
         lo, hi = shown.min(), shown.max()
         ax.set_ylim(lo / 3 if hi / lo > 100 else np.sqrt(lo * hi) / 30,
                     hi * 3 if hi / lo > 100 else np.sqrt(lo * hi) * 30)
-    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}",
-                 fontsize=10, y=1.0)
+    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}", y=1.0)
     texts = artists.legend.get_texts()
     for i, patch in enumerate(artists.stairs):
         visible = i < len(result.shown)
@@ -304,7 +303,6 @@ def update(artists, result):
     h.set_xlabel(f"{what}{unit} ({result.activation})")
     h.set_title(("" if plain else f"{ARCHITECTURES[result.architecture]}, ")
                 + f"{result.scheme} × {result.scale:.2g}, width {result.width}",
-                fontsize=10,
                 y=1.0)
 
 
@@ -445,7 +443,7 @@ def static_widget(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID
     first = se.grid_index(axes, initial,
                           ("depth", "activation", "scheme", "scale", "architecture"))
     frames = se.draw_frames(grid(*axes[:4], width, architectures=axes[4]), _plain_plot, update,
-                            figsize=(8, 3.3), max_depth=max(depths),
+                            figsize=(7.3, 3.8), max_depth=max(depths),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("depth", "depth L", axes[0]),
