@@ -28,6 +28,30 @@
         box.removeAttribute("aria-label");
       }
     });
+    // a figure keeps its natural size (its text as large as a caption's, see
+    // book.css): each image sits in a box that scrolls sideways when the
+    // column is narrower, reachable and named like a wide equation
+    document.querySelectorAll("figure > img").forEach(function (img) {
+      var box = document.createElement("div");
+      box.className = "figure-scroll";
+      img.parentNode.insertBefore(box, img);
+      box.appendChild(img);
+    });
+    document.querySelectorAll("figure .figure-scroll, .bplib-frame").forEach(function (box, i) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("is-wide", wide);
+      if (wide) {
+        var number = box.closest("figure") && box.closest("figure").querySelector(".caption-number");
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (number ? number.textContent.trim().replace(/\s+$/, "")
+          : "Explorer figure " + (i + 1)) + ", scrolls sideways");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
     // a code block wider than the column scrolls: keyboard users reach it too
     document.querySelectorAll("main pre").forEach(function (pre) {
       if (pre.scrollWidth > pre.clientWidth + 1) pre.tabIndex = 0;

@@ -25,7 +25,7 @@ running it twice changes nothing the second time. For each notebook it
    plain text), so that the notebook is complete before it is re-executed.
 2. **puts an install cell first**, tagged ``remove-cell`` (hidden on the
    website), which also applies the book's figure style
-   (:mod:`bplib.figure_style`: its rcParams, and its PNG formatter for
+   (:mod:`bplib._figure_style`: its rcParams, and its PNG formatter for
    IPython, so that every figure is stored at print resolution with its
    display size in the output's metadata): when ``bplib`` is missing (Colab, a fresh Jupyter) it
    ``pip install``-s it from the source that ``repository.url`` in
@@ -73,7 +73,7 @@ class PrepareError(ValueError):
 # the install cell
 
 
-# The book's figure style (bplib.figure_style), applied where the notebook
+# The book's figure style (bplib._figure_style), applied where the notebook
 # may change matplotlib's global state: fonts and sizes from its RC, and
 # IPython's PNG formatter replaced by figure_style.png (print resolution, the
 # CSS size in the output's metadata, the smallest text size in the PNG).
@@ -84,12 +84,13 @@ FIGURE_STYLE = (
     "from IPython import get_ipython\n"
     "from matplotlib.figure import Figure\n"
     "\n"
-    "from bplib import figure_style\n"
+    "from bplib import _figure_style as figure_style\n"
     "\n"
-    "plt.rcParams.update(figure_style.RC)\n"
-    "if get_ipython() is not None:\n"
+    "if get_ipython() is not None:  # load the backend now: it sets its formatters first\n"
+    "    plt.switch_backend(plt.get_backend())\n"
     "    get_ipython().display_formatter.formatters[\"image/png\"].for_type(\n"
-    "        Figure, figure_style.png)"
+    "        Figure, figure_style.png)\n"
+    "plt.rcParams.update(figure_style.RC)"
 )
 
 

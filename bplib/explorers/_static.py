@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import matplotlib
 
-from .. import figure_style
+from .. import _figure_style as figure_style
 
 __all__ = ["Control", "Frame", "Explorer", "svg", "draw_frames", "render", "grid_index"]
 

@@ -124,7 +124,7 @@ def test_install_cell_applies_the_figure_style():
     from IPython.core.formatters import PNGFormatter
     from matplotlib.figure import Figure
 
-    from bplib import figure_style
+    from bplib import _figure_style as figure_style
 
     nb = prep.prepare_notebook(_nb(("code", "import numpy as np")), PUBLISHED)
     source = "".join(nb["cells"][0]["source"])

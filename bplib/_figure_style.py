@@ -7,7 +7,8 @@ that hold by construction:
 
 * the column of a chapter at desktop widths holds 672 CSS px of figure;
   figures are drawn :data:`FIGURE_WIDTH` inches wide and shown at
-  :data:`CSS_DPI` CSS px per inch (7.5 in -> 660 px), so they fit it;
+  :data:`CSS_DPI` CSS px per inch (7.5 in -> 645 px; with the tight bounding
+  box's margins a figure stays under 672 px), so they fit it;
 * text is at least :data:`FONT_SIZE` points, i.e. ``FONT_SIZE * CSS_DPI /
   72`` = 16.1 CSS px at that scale;
 * the PNG is rendered at :data:`PRINT_DPI` (the resolution the book's PDF
@@ -24,21 +25,24 @@ smallest text size it drew and the resolution into the PNG itself
 
 import base64
 import io
+import re
+import struct
+import zlib
 
 __all__ = ["FONT_SIZE", "CSS_DPI", "PRINT_DPI", "FIGURE_WIDTH", "RC", "TEXT_KEY",
-           "smallest_text", "png", "css_px"]
+           "smallest_text", "png", "css_px", "png_chunks", "png_text_px", "svg_text_px"]
 
-FONT_SIZE = 13.2
+FONT_SIZE = 13.5
 """float: the smallest text in a figure, in points."""
 
-CSS_DPI = 88
+CSS_DPI = 86
 """int: CSS pixels per inch of a figure shown at its natural size."""
 
 PRINT_DPI = 200
 """int: pixels per inch of the stored PNG (print resolution)."""
 
 FIGURE_WIDTH = 7.5
-"""float: a full-width figure, in inches (660 CSS px)."""
+"""float: a full-width figure, in inches (645 CSS px)."""
 
 TEXT_KEY = "bplib-smallest-text-pt"
 """str: the PNG text chunk that records the smallest font size drawn."""
@@ -138,3 +142,52 @@ def png(fig):
     data = buffer.getvalue()
     width, height = css_px(data)
     return base64.b64encode(data).decode("ascii"), {"width": width, "height": height}
+
+
+# ---------------------------------------------------------------------------
+# reading a figure back (the book's tests): how large its text shows
+
+_FONT = re.compile(r"font(?:-size)?:\s*(?:[a-z-]+\s+)*?([\d.]+)px")
+_VIEWBOX = re.compile(r'<svg[^>]*\bviewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"')
+
+
+def png_chunks(data):
+    """The PNG's text chunks and its resolution: ({key: text}, dpi or None)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    texts, dpi, i = {}, None, 8
+    while i < len(data):
+        length, kind = struct.unpack(">I4s", data[i:i + 8])
+        body = data[i + 8:i + 8 + length]
+        if kind == b"tEXt":
+            key, _, value = body.partition(b"\0")
+            texts[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"zTXt":
+            key, _, rest = body.partition(b"\0")
+            texts[key.decode("latin-1")] = zlib.decompress(rest[1:]).decode("latin-1")
+        elif kind == b"pHYs":
+            x, _, unit = struct.unpack(">IIB", body)
+            dpi = x * 0.0254 if unit == 1 else None
+        i += 12 + length
+    return texts, dpi
+
+
+def png_text_px(data, displayed_width):
+    """The smallest text of a house-style PNG in CSS px at ``displayed_width``."""
+    texts, dpi = png_chunks(data)
+    smallest = texts.get(TEXT_KEY)
+    if smallest is None or dpi is None:
+        return None
+    if smallest == "none":
+        return float("inf")
+    width = struct.unpack(">I", data[16:20])[0]
+    return float(smallest) / 72 * dpi * displayed_width / width
+
+
+def svg_text_px(svg, displayed_width):
+    """The smallest text of an SVG frame in CSS px at ``displayed_width``."""
+    sizes = [float(s) for s in _FONT.findall(svg)]
+    view = _VIEWBOX.search(svg)
+    if not sizes or not view:
+        return float("inf")
+    return min(sizes) * displayed_width / float(view.group(1))
