@@ -31,11 +31,12 @@
     // a figure keeps its natural size (its text as large as a caption's, see
     // book.css): each image sits in a box that scrolls sideways when the
     // column is narrower, reachable and named like a wide equation
-    document.querySelectorAll("figure > img").forEach(function (img) {
+    // (Sphinx links a figure shown below its pixel size to the full image)
+    document.querySelectorAll("figure > img, figure > a.image-reference").forEach(function (el) {
       var box = document.createElement("div");
       box.className = "figure-scroll";
-      img.parentNode.insertBefore(box, img);
-      box.appendChild(img);
+      el.parentNode.insertBefore(box, el);
+      box.appendChild(el);
     });
     document.querySelectorAll("figure .figure-scroll, .bplib-frame").forEach(function (box, i) {
       var wide = box.scrollWidth > box.clientWidth + 1;

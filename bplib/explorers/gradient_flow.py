@@ -261,7 +261,8 @@ def plot(result, fig, *, max_depth=20):
                           label=" " * 36) for c in colors]
     ax_h.set_ylabel("fraction of activations")
     ax_h.xaxis.set_major_locator(MaxNLocator(5))
-    legend = ax_h.legend(loc="upper center", frameon=False)
+    # below both panels: at the book's font size the entries are wider than a panel
+    legend = fig.legend(handles=stairs, loc="outside lower center", ncol=1, frameon=False)
     artists = Artists(ax_n, ax_h, line, stairs, legend, max(int(max_depth), result.depth))
     update(artists, result)
     return artists
@@ -292,11 +293,12 @@ def update(artists, result):
             l = result.shown[i]
             patch.set_data(result.hist[i], result.edges)
             texts[i].set_text(f"layer {l}: std {d.activation_std[l - 1]:.2g}, "
-                              + _units(d, result.activation, l).split(", ")[0])
+                              + _units(d, result.activation, l).split(", ")[0]
+                              .replace(" (exactly 0)", " (output 0)"))
     h = artists.hist_ax
     h.set_xlim(result.edges[0], result.edges[-1])
     top = max(float(result.hist.max()), 0.05)
-    h.set_ylim(0, top * 1.9)  # room for the legend
+    h.set_ylim(0, top * 1.1)
     unit = "" if result.activation in _RANGES else " / its std"
     plain = result.architecture == "plain"
     what = "activation $A^{(l)}$" if plain else "block activation $f(Z^{(l)})$"
@@ -443,7 +445,7 @@ def static_widget(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID
     first = se.grid_index(axes, initial,
                           ("depth", "activation", "scheme", "scale", "architecture"))
     frames = se.draw_frames(grid(*axes[:4], width, architectures=axes[4]), _plain_plot, update,
-                            figsize=(7.3, 3.8), max_depth=max(depths),
+                            figsize=(7.3, 5.6), max_depth=max(depths),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("depth", "depth L", axes[0]),

@@ -189,7 +189,7 @@ def update(artists, result):
     ax.set_xlim(0, max(artists.max_length, result.length))
     ax.set_ylim(1e-16, 1e16)
     ax.set_title(f"ρ(W_h) = {result.radius:g}, S = {result.length}, LSTM forget bias "
-                 f"{result.forget_bias:g}: vanilla {result.verdicts['vanilla']}, LSTM "
+                 f"{result.forget_bias:g}:\nvanilla {result.verdicts['vanilla']}, LSTM "
                  f"{result.verdicts['lstm']}")
 
 
