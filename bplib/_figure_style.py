@@ -148,6 +148,7 @@ def png(fig):
 # reading a figure back (the book's tests): how large its text shows
 
 _FONT = re.compile(r"font(?:-size)?:\s*(?:[a-z-]+\s+)*?([\d.]+)px")
+_TEXT = re.compile(r"<text\b.*?</text>", re.S)
 _VIEWBOX = re.compile(r'<svg[^>]*\bviewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"')
 
 
@@ -185,8 +186,13 @@ def png_text_px(data, displayed_width):
 
 
 def svg_text_px(svg, displayed_width):
-    """The smallest text of an SVG frame in CSS px at ``displayed_width``."""
-    sizes = [float(s) for s in _FONT.findall(svg)]
+    """The smallest text of an SVG frame in CSS px at ``displayed_width``.
+
+    Each ``<text>`` element is one piece of text; its size is its largest
+    glyph's (math sub- and superscripts are drawn smaller, as in
+    :func:`smallest_text`, which counts the size the text was set in)."""
+    sizes = [max(float(s) for s in _FONT.findall(block))
+             for block in _TEXT.findall(svg) if _FONT.search(block)]
     view = _VIEWBOX.search(svg)
     if not sizes or not view:
         return float("inf")

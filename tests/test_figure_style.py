@@ -77,3 +77,7 @@ def test_svg_text_is_scaled_by_the_displayed_width():
            '<text style="font: 13.5px \'DejaVu Sans\'">a</text>'
            '<text style="font-size: 9px">b</text></svg>')
     assert svg_text_px(svg, 480) == pytest.approx(12)  # 9 user units * 480 / 360
+    script = ('<svg width="360pt" height="100pt" viewBox="0 0 360 100"><text>'
+              '<tspan style="font-size: 13.5px">A</tspan><tspan style="font-size: 9.45px">l'
+              '</tspan></text></svg>')
+    assert svg_text_px(script, 360) == pytest.approx(13.5)  # a superscript counts as its text
