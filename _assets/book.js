@@ -41,6 +41,11 @@
     document.querySelectorAll("figure .figure-scroll, .bplib-frame").forEach(function (box, i) {
       var wide = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("is-wide", wide);
+      edges(box);
+      if (!box.dataset.edges) {
+        box.dataset.edges = "1";
+        box.addEventListener("scroll", function () { edges(box); }, { passive: true });
+      }
       if (wide) {
         var number = box.closest("figure") && box.closest("figure").querySelector(".caption-number");
         box.tabIndex = 0;
@@ -57,6 +62,12 @@
     document.querySelectorAll("main pre").forEach(function (pre) {
       if (pre.scrollWidth > pre.clientWidth + 1) pre.tabIndex = 0;
     });
+  }
+
+  // which sides of a scrolling figure have more (book.css fades those)
+  function edges(box) {
+    box.classList.toggle("at-start", box.scrollLeft <= 1);
+    box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
   }
 
   var timer = null;
