@@ -28,10 +28,46 @@
         box.removeAttribute("aria-label");
       }
     });
+    // a figure keeps its natural size (its text as large as a caption's, see
+    // book.css): each image sits in a box that scrolls sideways when the
+    // column is narrower, reachable and named like a wide equation
+    // (Sphinx links a figure shown below its pixel size to the full image)
+    document.querySelectorAll("figure > img, figure > a.image-reference").forEach(function (el) {
+      var box = document.createElement("div");
+      box.className = "figure-scroll";
+      el.parentNode.insertBefore(box, el);
+      box.appendChild(el);
+    });
+    document.querySelectorAll("figure .figure-scroll, .bplib-frame").forEach(function (box, i) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("is-wide", wide);
+      edges(box);
+      if (!box.dataset.edges) {
+        box.dataset.edges = "1";
+        box.addEventListener("scroll", function () { edges(box); }, { passive: true });
+      }
+      if (wide) {
+        var number = box.closest("figure") && box.closest("figure").querySelector(".caption-number");
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (number ? number.textContent.trim().replace(/\s+$/, "")
+          : "Explorer figure " + (i + 1)) + ", scrolls sideways");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
     // a code block wider than the column scrolls: keyboard users reach it too
     document.querySelectorAll("main pre").forEach(function (pre) {
       if (pre.scrollWidth > pre.clientWidth + 1) pre.tabIndex = 0;
     });
+  }
+
+  // which sides of a scrolling figure have more (book.css fades those)
+  function edges(box) {
+    box.classList.toggle("at-start", box.scrollLeft <= 1);
+    box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
   }
 
   var timer = null;

@@ -24,7 +24,10 @@ running it twice changes nothing the second time. For each notebook it
    output is computed here (the source as a Markdown code block and as
    plain text), so that the notebook is complete before it is re-executed.
 2. **puts an install cell first**, tagged ``remove-cell`` (hidden on the
-   website): when ``bplib`` is missing (Colab, a fresh Jupyter) it
+   website), which also applies the book's figure style
+   (:mod:`bplib._figure_style`: its rcParams, and its PNG formatter for
+   IPython, so that every figure is stored at print resolution with its
+   display size in the output's metadata): when ``bplib`` is missing (Colab, a fresh Jupyter) it
    ``pip install``-s it from the source that ``repository.url`` in
    ``_config.yml`` names, or from the environment variable
    ``BPLIB_INSTALL_SOURCE`` (a wheel, a folder or a git URL) when that is
@@ -70,6 +73,27 @@ class PrepareError(ValueError):
 # the install cell
 
 
+# The book's figure style (bplib._figure_style), applied where the notebook
+# may change matplotlib's global state: fonts and sizes from its RC, and
+# IPython's PNG formatter replaced by figure_style.png (print resolution, the
+# CSS size in the output's metadata, the smallest text size in the PNG).
+FIGURE_STYLE = (
+    "\n"
+    "# The book's figure style: readable text at the width the website shows figures.\n"
+    "import matplotlib.pyplot as plt\n"
+    "from IPython import get_ipython\n"
+    "from matplotlib.figure import Figure\n"
+    "\n"
+    "from bplib import _figure_style as figure_style\n"
+    "\n"
+    "if get_ipython() is not None:  # load the backend now: it sets its formatters first\n"
+    "    plt.switch_backend(plt.get_backend())\n"
+    "    get_ipython().display_formatter.formatters[\"image/png\"].for_type(\n"
+    "        Figure, figure_style.png)\n"
+    "plt.rcParams.update(figure_style.RC)"
+)
+
+
 def install_cell_source(repository):
     """The install cell's code for the book's repository setting."""
     if repository.is_placeholder:
@@ -102,7 +126,8 @@ def install_cell_source(repository):
         "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", source],\n"
         "                   check=True)\n"
         "    importlib.invalidate_caches()\n"
-        "    import bplib"
+        "    import bplib\n"
+        f"{FIGURE_STYLE}"
     )
 
 

@@ -29,10 +29,14 @@ from dataclasses import dataclass, field
 
 import matplotlib
 
+from .. import _figure_style as figure_style
+
 __all__ = ["Control", "Frame", "Explorer", "svg", "draw_frames", "render", "grid_index"]
 
-_RC = {"svg.hashsalt": "bplib", "svg.fonttype": "none", "path.simplify": True,
+_RC = {**figure_style.RC,  # the book's figure style, then what makes SVG deterministic
+       "svg.hashsalt": "bplib", "svg.fonttype": "none", "path.simplify": True,
        "font.sans-serif": ["DejaVu Sans"]}  # a short font list in every <text>
+_SIZE = re.compile(r'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
 _ATTRIBUTE = re.compile(r'( (?:d|x|y|width|height|transform|points)=")([^"]*)"')
 _NUMBER = re.compile(r"-?\d+\.\d+")
 
@@ -161,6 +165,10 @@ dropped); ``__ID__`` stands for the explorer's element id."""
 
 _STYLE = ("border:1px solid #ccc;border-radius:4px;padding:0.5em 0.75em;margin:0.5em 0;"
           "max-width:100%")
+# The frame shows at the house scale (figure_style.CSS_DPI), never shrunk: its
+# text stays as large as a caption's. Where the box is narrower (a phone) the
+# frame scrolls sideways inside it; the book's stylesheet draws the scroll cue.
+_FRAME_STYLE = "overflow-x:auto;max-width:100%;margin:0.4em 0"
 
 
 def _json_for_script(obj):
@@ -264,9 +272,13 @@ def render(name, title, controls, frames, *, initial=None):
         parts.append(f'<output id="{cid}-out" for="{cid}">{esc(c.labels[i])}</output>'
                      if c.kind == "range" else "<span></span>")  # a select shows its value
     src = "data:image/svg+xml;charset=utf-8," + _percent(first.svg)
+    width, height = (round(float(pt) * figure_style.CSS_DPI / 72)
+                     for pt in _SIZE.search(first.svg).groups())
     parts += ["</div>",
+              f'<div class="bplib-frame" style="{_FRAME_STYLE}">'
               f'<img id="{name}-img" src="{esc(src)}" alt="{esc(first.alt)}" '
-              f'style="max-width:100%;height:auto;display:block;margin:0.4em 0">',
+              f'width="{width}" height="{height}" '
+              f'style="max-width:none;width:{width}px;height:auto;display:block"></div>',
               f'<p id="{name}-verdict" aria-live="polite" style="margin:0">'
               f'{esc(first.verdict)}</p>',
               f'<script type="application/json" id="{name}-data">{_json_for_script(data)}'

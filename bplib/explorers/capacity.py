@@ -162,7 +162,7 @@ def plot(result, fig):
     ax_l.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax_l.yaxis.set_minor_formatter(NullFormatter())
     ax_a.set(ylim=(0.5, 1.005), ylabel="accuracy")
-    ax_l.legend(loc="lower left", fontsize=8)
+    ax_l.legend(loc="lower left")
     artists = Artists(ax_l, ax_a, lines, best)
     update(artists, result)
     return artists
@@ -177,9 +177,8 @@ def update(artists, result):
     for ax in (artists.loss_ax, artists.acc_ax):
         ax.set_xlim(0, max(int(result.step[-1]), 1))
     artists.loss_ax.set_title(f"width {result.width}, λ = {result.weight_decay:g}, "
-                              f"n = {result.n_train}", fontsize=10, y=1.0)
-    artists.acc_ax.set_title(f"validation accuracy {result.val_accuracy[-1]:.1%}",
-                             fontsize=10, y=1.0)
+                              f"n = {result.n_train}", y=1.0)
+    artists.acc_ax.set_title(f"validation accuracy {result.val_accuracy[-1]:.1%}", y=1.0)
 
 
 def _alt(result):
@@ -293,7 +292,7 @@ def static_widget(widths=GRID_WIDTHS, weight_decays=GRID_DECAYS, sizes=GRID_SIZE
 
     axes = (tuple(widths), tuple(weight_decays), tuple(sizes))
     first = se.grid_index(axes, initial, ("width", "weight_decay", "n_train"))
-    frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(8, 3.2),
+    frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(7.3, 3.8),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("width", "hidden width", axes[0]),

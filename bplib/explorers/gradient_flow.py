@@ -261,7 +261,8 @@ def plot(result, fig, *, max_depth=20):
                           label=" " * 36) for c in colors]
     ax_h.set_ylabel("fraction of activations")
     ax_h.xaxis.set_major_locator(MaxNLocator(5))
-    legend = ax_h.legend(loc="upper center", fontsize=8, frameon=False)
+    # below both panels: at the book's font size the entries are wider than a panel
+    legend = fig.legend(handles=stairs, loc="outside lower center", ncol=1, frameon=False)
     artists = Artists(ax_n, ax_h, line, stairs, legend, max(int(max_depth), result.depth))
     update(artists, result)
     return artists
@@ -281,8 +282,7 @@ def update(artists, result):
         lo, hi = shown.min(), shown.max()
         ax.set_ylim(lo / 3 if hi / lo > 100 else np.sqrt(lo * hi) / 30,
                     hi * 3 if hi / lo > 100 else np.sqrt(lo * hi) * 30)
-    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}",
-                 fontsize=10, y=1.0)
+    ax.set_title(f"{result.verdict}: first/last = {result.ratio:.2g}", y=1.0)
     texts = artists.legend.get_texts()
     for i, patch in enumerate(artists.stairs):
         visible = i < len(result.shown)
@@ -293,18 +293,18 @@ def update(artists, result):
             l = result.shown[i]
             patch.set_data(result.hist[i], result.edges)
             texts[i].set_text(f"layer {l}: std {d.activation_std[l - 1]:.2g}, "
-                              + _units(d, result.activation, l).split(", ")[0])
+                              + _units(d, result.activation, l).split(", ")[0]
+                              .replace(" (exactly 0)", " (output 0)"))
     h = artists.hist_ax
     h.set_xlim(result.edges[0], result.edges[-1])
     top = max(float(result.hist.max()), 0.05)
-    h.set_ylim(0, top * 1.9)  # room for the legend
+    h.set_ylim(0, top * 1.1)
     unit = "" if result.activation in _RANGES else " / its std"
     plain = result.architecture == "plain"
     what = "activation $A^{(l)}$" if plain else "block activation $f(Z^{(l)})$"
     h.set_xlabel(f"{what}{unit} ({result.activation})")
     h.set_title(("" if plain else f"{ARCHITECTURES[result.architecture]}, ")
                 + f"{result.scheme} × {result.scale:.2g}, width {result.width}",
-                fontsize=10,
                 y=1.0)
 
 
@@ -445,7 +445,7 @@ def static_widget(depths=GRID_DEPTHS, activations=GRID_ACTIVATIONS, schemes=GRID
     first = se.grid_index(axes, initial,
                           ("depth", "activation", "scheme", "scale", "architecture"))
     frames = se.draw_frames(grid(*axes[:4], width, architectures=axes[4]), _plain_plot, update,
-                            figsize=(8, 3.3), max_depth=max(depths),
+                            figsize=(7.3, 5.6), max_depth=max(depths),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("depth", "depth L", axes[0]),

@@ -184,8 +184,7 @@ def update(artists, result):
     artists.curve.set_data(np.arange(len(gap)), gap)
     # y=1.0 fixes the titles' height, which matplotlib would otherwise
     # recompute from the tick labels' extents at every draw.
-    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}",
-                                 fontsize=10, y=1.0)
+    artists.contour_ax.set_title(f"η = {result.eta:.3g}: {result.verdict}", y=1.0)
     ax = artists.loss_ax
     ax.set_xlim(0, max(len(gap) - 1, 1))
     shown = gap[np.isfinite(gap)]
@@ -193,7 +192,7 @@ def update(artists, result):
         ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3,
                     max(shown.max(), shown[0]) * 3)
     product = result.eta * 2 / result.eta_limit
-    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)", fontsize=10,
+    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)",
                  y=1.0)
 
 
@@ -306,7 +305,7 @@ def static_widget(etas=GRID_ETAS, starts=GRID_STARTS, steps=30, *, eta=0.1,
         artists.loss_ax.set_ylabel("ℒ − ℒ*")
         return artists
 
-    frames = se.draw_frames(results, plain_plot, update, figsize=(7.5, 3.2), extent=extent,
+    frames = se.draw_frames(results, plain_plot, update, figsize=(7.3, 3.6), extent=extent,
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("eta", "learning rate η", etas, [f"{e:.2g}" for e in etas]),

@@ -208,7 +208,7 @@ def plot(result, fig):
     ax.set(yscale="log", ylim=_LOSS_RANGE, xlabel="step", ylabel="cross-entropy")
     ax.grid(True, which="major", alpha=0.3)
     _plain_log_labels(ax)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right")
     artists = Artists(ax, train_line, val_line)
     update(artists, result)
     return artists
@@ -230,8 +230,7 @@ def update(artists, result):
             "adam": f"Adam β₁ = {result.beta:.2f}"}[result.optimiser]
     tail = (f"diverged at step {result.diverged_at}" if result.diverged_at is not None
             else f"val. accuracy {result.val_accuracy[-1]:.1%}")
-    artists.ax.set_title(f"{name}, η = {result.eta:.3g}, batch {result.batch_size}: {tail}",
-                         fontsize=10, y=1.0)
+    artists.ax.set_title(f"{name}, η = {result.eta:.3g}, batch {result.batch_size}: {tail}", y=1.0)
 
 
 def _alt(result):
@@ -329,7 +328,7 @@ def static_widget(optimisers=OPTIMISERS, etas=GRID_ETAS, batch_sizes=GRID_BATCH_
 
     axes = (tuple(optimisers), tuple(etas), tuple(batch_sizes))
     first = se.grid_index(axes, initial, ("optimiser", "eta", "batch_size"))
-    frames = se.draw_frames(grid(*axes, beta, steps), plot, update, figsize=(6.5, 3.2),
+    frames = se.draw_frames(grid(*axes, beta, steps), plot, update, figsize=(7.3, 3.6),
                             verdict=lambda r: r.summary, alt=_alt)
     names = {"sgd": "SGD", "momentum": f"momentum (μ = {beta:g})",
              "adam": f"Adam (β₁ = {beta:g})"}

@@ -174,7 +174,7 @@ def plot(result, fig, *, max_length=200):
     ax.grid(True, which="major", alpha=0.3)
     ax.yaxis.set_major_formatter(FuncFormatter(_log_formatter))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.legend(loc="lower left", fontsize=9, frameon=False)
+    ax.legend(loc="lower left", frameon=False)
     artists = Artists(ax, lines, max(int(max_length), result.length))
     update(artists, result)
     return artists
@@ -189,8 +189,8 @@ def update(artists, result):
     ax.set_xlim(0, max(artists.max_length, result.length))
     ax.set_ylim(1e-16, 1e16)
     ax.set_title(f"ρ(W_h) = {result.radius:g}, S = {result.length}, LSTM forget bias "
-                 f"{result.forget_bias:g}: vanilla {result.verdicts['vanilla']}, LSTM "
-                 f"{result.verdicts['lstm']}", fontsize=10)
+                 f"{result.forget_bias:g}:\nvanilla {result.verdicts['vanilla']}, LSTM "
+                 f"{result.verdicts['lstm']}")
 
 
 def _alt(result):
@@ -280,7 +280,7 @@ def static_widget(radii=GRID_RADII, lengths=GRID_LENGTHS, forget_biases=GRID_FOR
 
     axes = (tuple(radii), tuple(lengths), tuple(forget_biases))
     first = se.grid_index(axes, initial, ("radius", "length", "forget_bias"))
-    frames = se.draw_frames(grid(*axes), plot, update, figsize=(8, 3.4),
+    frames = se.draw_frames(grid(*axes), plot, update, figsize=(7.3, 3.8),
                             max_length=max(lengths), verdict=lambda r: r.summary, alt=_alt)
     controls = [se.Control("radius", "spectral radius ρ(W_h)", axes[0]),
                 se.Control("length", "sequence length S", axes[1]),

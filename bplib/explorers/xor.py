@@ -327,12 +327,12 @@ def plot(result, fig):
     handles = [Line2D([], [], color="black"), units, Patch(color=_BANDS[0]),
                Patch(color=_BANDS[-1])]
     ax_p.legend(handles, ["Y = 1/2", "hidden units' lines", "Y < 0.1", "Y > 0.9"],
-                loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8, frameon=False)
+                loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     (curve,) = ax_l.plot([], [], color=_BLUE, linewidth=1.5)
     for value in PLATEAUS + (1 / 4,):
         ax_l.axhline(value, color="0.4", linestyle=":", linewidth=1)
         ax_l.annotate(f"1/{round(1 / value)}", (1, value), xycoords=("axes fraction", "data"),
-                      xytext=(2, 0), textcoords="offset points", va="center", fontsize=8)
+                      xytext=(2, 0), textcoords="offset points", va="center")
     ax_l.set(yscale="log", xlabel="step", ylabel="loss ℒ")
     ax_l.xaxis.set_major_locator(MaxNLocator(3, steps=[1, 2, 5, 10]))
     # plain-text tick labels: mathtext's 10^k on every redraw is slow
@@ -389,13 +389,13 @@ def update(artists, result):
     gap = np.full((result.h, 1, 2), np.nan)  # breaks the line between units
     xy = np.concatenate([result.lines, gap], axis=1).reshape(-1, 2)
     artists.units.set_data(xy[:, 0], xy[:, 1])
-    ax.set_title(f"h = {result.h}, η = {result.eta:g}, seed {result.seed}: {result.verdict}",
-                 fontsize=10, y=1.0)
+    ax.set_title(f"h = {result.h}, η = {result.eta:g}, seed {result.seed}:\n{result.verdict}",
+                 y=1.0)
     loss = result.loss
     artists.curve.set_data(*_envelope(loss))  # at most ~500 points: the redraw stays light
     artists.loss_ax.set_xlim(0, max(result.steps, 1))
     artists.loss_ax.set_ylim(min(1e-4, np.nanmin(loss) / 2), 0.5)  # every loss is < 1/2
-    artists.loss_ax.set_title(f"loss {loss[-1]:.2g} after {len(loss) - 1} steps", fontsize=10,
+    artists.loss_ax.set_title(f"loss {loss[-1]:.2g} after {len(loss) - 1} steps",
                               y=1.0)
 
 
@@ -526,7 +526,7 @@ def static_widget(hs=GRID_HIDDEN, etas=GRID_ETAS, seeds=GRID_SEEDS, steps=2000, 
 
     axes = (tuple(hs), tuple(etas), tuple(seeds))
     first = se.grid_index(axes, initial, ("h", "eta", "seed"))
-    frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(7.5, 3.1),
+    frames = se.draw_frames(grid(*axes, steps), plot, update, figsize=(7.3, 3.6),
                             verdict=lambda r: r.summary, alt=_alt)
     controls = [
         se.Control("h", "hidden units h", axes[0]),

@@ -117,3 +117,40 @@ def test_the_committed_readme_is_in_sync_with_the_setting():
     assert prep.prepare_readme(readme, prep.read_repository(prep.ROOT)) == readme, (
         "README.md's launch badges do not follow repository.url: run `make prepare`")
     assert Path(prep.ROOT / "_config.yml").is_file()
+
+
+def test_install_cell_applies_the_figure_style():
+    import matplotlib
+    from IPython.core.formatters import PNGFormatter
+    from matplotlib.figure import Figure
+
+    from bplib import _figure_style as figure_style
+
+    nb = prep.prepare_notebook(_nb(("code", "import numpy as np")), PUBLISHED)
+    source = "".join(nb["cells"][0]["source"])
+    style = source[source.index("# The book's figure style"):]
+
+    class Shell:  # what the cell needs of IPython: its PNG formatter
+        def __init__(self):
+            self.display_formatter = type("F", (), {})()
+            self.display_formatter.formatters = {"image/png": PNGFormatter()}
+
+    shell = Shell()
+    with matplotlib.rc_context():
+        exec(style.replace("from IPython import get_ipython\n", ""),  # noqa: S102
+             {"get_ipython": lambda: shell})
+        assert matplotlib.rcParams["font.size"] == figure_style.FONT_SIZE
+        assert matplotlib.rcParams["figure.dpi"] == figure_style.CSS_DPI
+    assert shell.display_formatter.formatters["image/png"].lookup_by_type(Figure) \
+        is figure_style.png
+
+
+def test_every_chapter_has_the_current_install_cell():
+    """Stored notebooks carry the cell the tool writes (`make prepare`)."""
+    repository = prep.read_repository(prep.ROOT)
+    for path in sorted((prep.ROOT / "chapters").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = [c for c in nb["cells"] if prep._is_install_cell(c)]
+        assert len(cells) == 1, f"{path.name}: {len(cells)} install cells"
+        assert "".join(cells[0]["source"]) == prep.install_cell_source(repository), (
+            f"{path.name}: the install cell is out of date: run `make prepare`")
