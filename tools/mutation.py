@@ -3,7 +3,8 @@
 ``make mutation`` (or ``python tools/mutation.py activations losses``) copies
 the library, its tests and ``pyproject.toml`` into a scratch directory per
 module, restricts ``[tool.mutmut]`` there to that module and its tests
-(``tests/test_<module>.py``, ``tests/test_<module>_edges.py`` and the
+(``tests/test_<module>.py``, ``tests/test_<module>_edges.py``, the files
+``OTHER_TESTS`` names for modules tested elsewhere too, and the
 whole-library checks listed in ``LIBRARY_TESTS``), runs ``mutmut run`` and
 prints killed/total per module, then the surviving mutants' names. mutmut
 first runs the selected tests once to learn which tests reach which
@@ -27,15 +28,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "_build" / "mutation"
 MODULES = ["activations", "losses", "softmax", "linear", "two_layer", "mlp", "autodiff",
-           "dual", "optim", "init", "gradcheck", "conv", "norm", "layers", "residual"]
+           "dual", "optim", "init", "gradcheck", "conv", "norm", "layers", "residual", "rnn",
+           "checkpoint"]
 LIBRARY_TESTS = ["tests/library/test_bad_inputs.py", "tests/library/test_edge_cases.py"]
+# Modules tested (also) in files not named after them: chapter 8's structures in the
+# structure catalogue, oracle and properties, chapter 9's recurrences in the time ones.
+STRUCTURE_TESTS = ["tests/test_layers.py", "tests/library/test_structure_bad_inputs.py",
+                   "tests/library/test_structure_oracle.py",
+                   "tests/library/test_structure_properties.py"]
+TIME_TESTS = ["tests/test_rnn.py", "tests/test_checkpoint.py", "tests/test_time_bad_inputs.py",
+              "tests/test_time_oracle.py", "tests/test_time_properties.py"]
+OTHER_TESTS = {"conv": STRUCTURE_TESTS, "norm": STRUCTURE_TESTS, "layers": STRUCTURE_TESTS,
+               "residual": STRUCTURE_TESTS, "rnn": TIME_TESTS, "checkpoint": TIME_TESTS}
 KILLED = {"killed", "timeout", "segfault", "suspicious", "caught by type check"}
 
 
 def tests_for(module):
     """The test files of ``module`` that exist, plus the whole-library ones."""
     own = [f"tests/test_{module}.py", f"tests/test_{module}_edges.py"]
-    return [t for t in own + LIBRARY_TESTS if (ROOT / t).exists()]
+    files = own + [t for t in OTHER_TESTS.get(module, []) if t not in own] + LIBRARY_TESTS
+    return [t for t in files if (ROOT / t).exists()]
 
 
 def scratch_copy(module):
