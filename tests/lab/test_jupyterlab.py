@@ -3,8 +3,10 @@
 Per chapter, in Chromium against the JupyterLab of ``make lab`` (with
 jupyterlab-myst): open the notebook, Run All, wait for the kernel; no cell
 shows an error; no rendered Markdown shows MyST source (``:::{``, ``{cite``,
-``{numref``, ``:pyobject:``, ``literalinclude``); every code listing cell
-(``listing(...)``) shows its code; and in each ipywidgets explorer, moving
+``{numref``, ``:pyobject:``, ``literalinclude``), and jupyterlab-myst marks
+no citation or cross-reference as not found (binder/lab_references.py writes
+them out as the website does); every code listing cell (``listing(...)``)
+shows its code; and in each ipywidgets explorer, moving
 one slider from the keyboard redraws the figure.
 
 Depends on the notebooks being prepared (``make prepare``: listings as code
@@ -21,6 +23,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHAPTERS = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
 MYST_SOURCE = [":::{", "{cite", "{numref", ":pyobject:", "{literalinclude}", "```{"]
 RUN_TIMEOUT_MS = 300_000
+UNRESOLVED_JS = """() => Array.from(document.querySelectorAll(
+    '.jp-MarkdownCell [title$="Not Found"], .jp-MarkdownCell [title$="Has No Label"]'))
+    .map(e => e.title + ': ' + e.textContent.trim())"""
 REDRAW_TIMEOUT_MS = 60_000
 
 
@@ -105,6 +110,12 @@ def test_chapter_runs_and_reads_in_jupyterlab(browser, lab, name):
         assert texts, f"{name}: no rendered Markdown cell found"
         raw = [(s, t[:160]) for t in texts for s in MYST_SOURCE if s in t]
         assert not raw, f"{name}: Markdown cells show MyST source: {raw[:5]}"
+
+        # jupyterlab-myst marks what it cannot resolve ("Citation Not Found",
+        # "Cross Reference Not Found"): binder/lab_references.py writes those out
+        unresolved = page.evaluate(UNRESOLVED_JS)
+        assert not unresolved, (f"{name}: {len(unresolved)} unresolved citations or "
+                                f"cross-references in JupyterLab: {unresolved[:5]}")
 
         expected = len(_listing_cells(name))
         shown = page.evaluate(
