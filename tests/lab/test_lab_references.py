@@ -1,0 +1,130 @@
+"""binder/lab_references.py: what JupyterLab is given in place of the
+references jupyterlab-myst cannot resolve, and that saving gives it back.
+
+No browser: these check the text the contents manager serves; the browser
+test (test_jupyterlab.py) checks that JupyterLab then marks nothing as not
+found.
+"""
+
+import asyncio
+import copy
+import json
+import pathlib
+import re
+import shutil
+import sys
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "binder"))
+
+import lab_references as lr  # noqa: E402
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def book():
+    return lr.Book(ROOT)
+
+
+def _load(path):  # as the contents manager reads it: sources as strings
+    return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_shown_then_saved_is_the_stored_notebook(book, path):
+    stored = _load(path)
+    shown = lr.show(copy.deepcopy(stored), path.name, book)
+    assert shown != stored or not any(c["cell_type"] == "markdown" for c in stored["cells"])
+    assert lr.restore(shown) == stored
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_only_what_jupyterlab_myst_resolves_is_left(book, path):
+    nb = _load(path)
+    local = lr._local_labels(nb["cells"])
+    lr.show(nb, path.name, book)
+    left = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for role, body in re.findall(r"\{([a-z:]+)\}`([^`]+)`", lr._text(cell)):
+            label = lr._explicit(body)[1]
+            if role == "glue" or (role in ("eq", "ref", "numref") and label in local
+                                  and "\n" not in body):
+                continue
+            left.append(f"{{{role}}}`{body}`")
+    assert not left, f"{path.name}: left for jupyterlab-myst, which cannot resolve them: {left}"
+
+
+def test_citations_read_as_on_the_website(book):
+    keys = {k for p in CHAPTERS for c in _load(p)["cells"] if c["cell_type"] == "markdown"
+            for body in re.findall(r"\{cite:[pt]\}`([^`]+)`", lr._text(c))
+            for k in body.split(",")}
+    assert keys and all(k.strip() in book.citations for k in keys)
+    authors, year, full = book.citations["widrow1960"]
+    assert (authors, year) == ("Widrow and Hoff", "1960") and "Adaptive switching" in full
+    assert book.cite("widrow1960", narrative=False) == "[Widrow and Hoff, 1960]"
+    assert book.cite("widrow1960", narrative=True) == "Widrow and Hoff [1960]"
+    assert book.cite("rumelhart1986", narrative=True).startswith("Rumelhart et al. [")
+    assert book.cite("no-such-key", narrative=False) is None
+
+
+def test_numbers_run_by_chapter(book):
+    """Figures and equations numbered c.1, c.2, ... in each numbered chapter."""
+    for path in CHAPTERS:
+        chapter = book.prefix[path.name]
+        if chapter is None:
+            continue
+        for kind, pattern in (("figure", r"Fig\. (\d+)\.(\d+)"),
+                              ("equation", r"\((\d+)\.(\d+)\)")):
+            numbers = sorted(int(m.group(2)) for where, shown in book.labels.values()
+                             if where == path.name and (m := re.fullmatch(pattern, shown)))
+            assert all(int(re.fullmatch(pattern, shown).group(1)) == chapter
+                       for where, shown in book.labels.values()
+                       if where == path.name and re.fullmatch(pattern, shown))
+            assert numbers == list(range(1, len(numbers) + 1)), (path.name, kind, numbers)
+
+
+def test_a_reference_to_another_chapter_links_to_it(book):
+    label = next(label for label, (where, _) in book.labels.items()
+                 if where == "04_delta_recursion.ipynb" and label.startswith("eq-"))
+    text = lr.resolve_cell(f"see {{eq}}`{label}`", "05_autodiff.ipynb", book, set(), {})
+    assert text == f"see [{book.labels[label][1]}](04_delta_recursion.ipynb)"
+    same = lr.resolve_cell(f"see {{eq}}`{label}`", "04_delta_recursion.ipynb", book,
+                           {label}, {})
+    assert same == f"see {{eq}}`{label}`"  # jupyterlab-myst numbers it itself
+
+
+def test_an_edited_cell_is_saved_as_edited(book):
+    path = CHAPTERS[0]
+    nb = lr.show(_load(path), path.name, book)
+    cell = next(c for c in nb["cells"] if lr.KEY in c["metadata"])
+    cell["source"] = "rewritten by the reader"
+    lr.restore(nb)
+    assert cell["source"] == "rewritten by the reader" and lr.KEY not in cell["metadata"]
+
+
+def test_contents_manager_serves_written_out_and_saves_the_original(tmp_path):
+    for name in ("_toc.yml", "references.bib"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "chapters", tmp_path / "chapters",
+                    ignore=shutil.ignore_patterns("generated", ".ipynb_checkpoints"))
+    name = "chapters/01_linear_neuron.ipynb"
+    stored = (tmp_path / name).read_text(encoding="utf-8")
+    manager = lr.BookContentsManager(root_dir=str(tmp_path))
+
+    async def round_trip():
+        model = await manager.get(name)
+        text = "".join(c["source"] for c in model["content"]["cells"])
+        await manager.save({"type": "notebook", "format": "json",
+                            "content": model["content"]}, name)
+        return text
+
+    served = asyncio.run(round_trip())
+    assert "{cite:p}" in stored and "{cite:p}" not in served
+    assert "[Widrow and Hoff, 1960]" in served
+    assert json.loads((tmp_path / name).read_text(encoding="utf-8")) == json.loads(stored)
