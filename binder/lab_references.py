@@ -12,8 +12,9 @@ resolves all of them.
 the stored notebooks: when JupyterLab opens a chapter, each Markdown cell
 that holds such a reference is shown with it written out as the website
 writes it ("[Widrow and Hoff, 1960]", "Fig. 1.2", "(4.7)", "Exercise 3.1",
-``least_squares()``, a glued number), and the chapter's numbers get the
-chapter's prefix (equation (4.1), not (1)). The cell's own text is kept in
+``least_squares()``, a glued number), and the chapter's own equations and
+exercises are numbered as on the website: with the chapter's prefix
+(equation (4.1), not (1)), and only labelled equations numbered. The cell's own text is kept in
 its metadata and put back when the notebook is saved, unless the reader
 edited the cell. references.bib, the notebooks and _toc.yml stay the one
 source of truth; nothing is generated on disk.
@@ -34,6 +35,7 @@ __all__ = ["Book", "BookContentsManager", "resolve_cell"]
 KEY = "book_lab"  # cell metadata: {"source": the stored text, "shown": what JupyterLab got}
 ROLE = re.compile(r"\{(cite:p|cite:t|numref|ref|eq|py:func|py:meth|py:class|py:mod|py:data"
                   r"|glue:text|glue:md|glue)\}`([^`]+)`")
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$([ \t]*\([^)\s]+\))?", re.S)
 EQ_LABEL = re.compile(r"\$\$[ \t]*\(([^)\s]+)\)")
 TARGET = re.compile(r"^\(([^)\s]+)\)=[ \t]*\n+(#+)[ \t]+(.+)$", re.M)
 EXERCISE = re.compile(r"^:{3,}\{exercise\}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?:label:[ \t]*(\S+)", re.M)
@@ -225,6 +227,17 @@ def resolve_cell(text, name, book, local, glued):
     return ROLE.sub(replace, text)
 
 
+def _unnumbered(match):
+    """An unlabelled display equation kept unnumbered, as on the website.
+
+    jupyterlab-myst numbers every display equation, Sphinx only labelled
+    ones; an ``equation*`` environment is jupyterlab-myst's "not numbered".
+    """
+    if match.group(2):
+        return match.group(0)
+    return f"$$\\begin{{equation*}}{match.group(1)}\\end{{equation*}}$$"
+
+
 def _local_labels(cells):
     labels = set()
     for cell in cells:
@@ -247,7 +260,7 @@ def show(notebook, name, book):
         if cell["cell_type"] != "markdown":
             continue
         source = _text(cell)
-        shown = resolve_cell(source, name, book, local, glued)
+        shown = DISPLAY_MATH.sub(_unnumbered, resolve_cell(source, name, book, local, glued))
         if first and number:  # the chapter's numbers: (4.1), Exercise 4.1
             shown = f"---\nnumbering:\n  enumerator: {number}.%s\n---\n{shown}"
         first = False

@@ -15,8 +15,11 @@ they are not, and the listing check then has nothing to find.
 """
 
 import contextlib
+import functools
 import json
 import pathlib
+import re
+import sys
 
 import pytest
 
@@ -27,7 +30,17 @@ RUN_TIMEOUT_MS = 300_000
 UNRESOLVED_JS = """() => Array.from(document.querySelectorAll(
     '.jp-MarkdownCell [title$="Not Found"], .jp-MarkdownCell [title$="Has No Label"]'))
     .map(e => e.title + ': ' + e.textContent.trim())"""
+LINKS_JS = """() => Array.from(document.querySelectorAll('.jp-MarkdownCell a[href^="#"]'))
+    .map(a => [a.getAttribute('href').slice(1), a.innerText.replace(/\\s+/g, ' ').trim()])"""
 REDRAW_TIMEOUT_MS = 60_000
+
+
+@functools.cache
+def _book():
+    sys.path.insert(0, str(ROOT / "binder"))
+    import lab_references
+
+    return lab_references.Book(ROOT)
 
 
 def _cells(name):
@@ -173,6 +186,13 @@ def test_chapter_runs_and_reads_in_jupyterlab(runs, name):
         unresolved = page.evaluate(UNRESOLVED_JS)
         assert not unresolved, (f"{name}: {len(unresolved)} unresolved citations or "
                                 f"cross-references in JupyterLab: {unresolved[:5]}")
+        # the chapter's own equations, figures and exercises carry the website's numbers
+        shown = page.evaluate(LINKS_JS)
+        numbered = {label: text for label, (where, text) in _book().labels.items()
+                    if where == name and re.match(r"\(|Fig\. |Exercise ", text)}
+        wrong = [(label, text, numbered[label]) for label, text in shown
+                 if label in numbered and text and text != numbered[label]]
+        assert not wrong, f"{name}: (label, JupyterLab, website) numbers differ: {wrong[:5]}"
 
         expected = len(_listing_cells(name))
         shown = page.evaluate(

@@ -128,3 +128,10 @@ def test_contents_manager_serves_written_out_and_saves_the_original(tmp_path):
     assert "{cite:p}" in stored and "{cite:p}" not in served
     assert "[Widrow and Hoff, 1960]" in served
     assert json.loads((tmp_path / name).read_text(encoding="utf-8")) == json.loads(stored)
+
+
+def test_only_labelled_equations_are_numbered():
+    text = "a $$x = 1$$ (eq-a) b\n$$\ny = 2\n$$\nc $$z$$ (eq-c)"
+    shown = lr.DISPLAY_MATH.sub(lr._unnumbered, text)
+    assert shown == ("a $$x = 1$$ (eq-a) b\n$$\\begin{equation*}\ny = 2\n"
+                     "\\end{equation*}$$\nc $$z$$ (eq-c)")
