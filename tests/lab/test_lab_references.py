@@ -8,6 +8,7 @@ found.
 
 import asyncio
 import copy
+import html
 import json
 import pathlib
 import re
@@ -135,3 +136,23 @@ def test_only_labelled_equations_are_numbered():
     shown = lr.DISPLAY_MATH.sub(lr._unnumbered, text)
     assert shown == ("a $$x = 1$$ (eq-a) b\n$$\\begin{equation*}\ny = 2\n"
                      "\\end{equation*}$$\nc $$z$$ (eq-c)")
+
+
+def test_numbers_agree_with_the_built_website(book):
+    """Every numbered reference on the built site (``make build``, which
+    ``make test`` runs first) shows the number :class:`lr.Book` gives."""
+    pages = sorted((ROOT / "_build" / "html" / "chapters").glob("*.html"))
+    if not pages:
+        pytest.skip("no built website in _build/html: `make build`")
+    link = re.compile(r'href="(?:[0-9a-z_]*\.html)?#(?:equation-)?([a-z][a-z0-9-]*)"[^>]*>'
+                      r'(?:<span class="std std-(?:numref|ref)">)?([^<]+)<')
+    checked, wrong = 0, []
+    for page in pages:
+        for label, text in link.findall(page.read_text(encoding="utf-8")):
+            ours = book.labels.get(label, (None, ""))[1]
+            text = html.unescape(text).strip()  # (a heading's "#" link is no reference)
+            if re.match(r"\(|Fig\. |Exercise ", ours) and text != "#":
+                checked += 1
+                if text != ours:
+                    wrong.append((page.name, label, text, ours))
+    assert checked > 100 and not wrong, f"(page, label, website, ours): {wrong[:5]}"
