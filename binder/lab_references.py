@@ -151,11 +151,11 @@ def _glued(cells):
     out = {}
     for cell in cells:
         for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                data = output.get("data", {})
-                out[name] = (_text({"source": data.get("text/plain", "")}),
-                             _text({"source": data.get("text/markdown", "")}))
+            record = output.get("metadata", {}).get("scrapbook", {})
+            if record.get("name"):
+                data, prefix = output.get("data", {}), record.get("mime_prefix", "")
+                out[record["name"]] = (_text({"source": data.get(f"{prefix}text/plain", "")}),
+                                       _text({"source": data.get(f"{prefix}text/markdown", "")}))
     return out
 
 

@@ -6,6 +6,7 @@ test (test_jupyterlab.py) checks that JupyterLab then marks nothing as not
 found.
 """
 
+import ast
 import asyncio
 import copy
 import html
@@ -156,3 +157,18 @@ def test_numbers_agree_with_the_built_website(book):
                 if text != ours:
                     wrong.append((page.name, label, text, ours))
     assert checked > 100 and not wrong, f"(page, label, website, ours): {wrong[:5]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_glued_numbers_are_written_out(book, path):
+    nb = _load(path)
+    glued = lr._glued(nb["cells"])
+    roles = [m for c in nb["cells"] if c["cell_type"] == "markdown"
+             for m in re.finditer(r"\{glue:(text|md)\}`([^`:]+):?([^`]*)`", lr._text(c))]
+    for m in roles:
+        shown = lr.resolve_cell(m.group(0), path.name, book, set(), glued)
+        assert shown and "{glue" not in shown, f"{path.name}: {m.group(0)} -> {shown!r}"
+        if m.group(1) == "text" and m.group(3):
+            stored = ast.literal_eval(re.sub(r"^np\.\w+\((.*)\)$", r"\1",
+                                             glued[m.group(2)][0]))
+            assert shown == format(stored, m.group(3))
