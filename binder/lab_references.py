@@ -14,9 +14,10 @@ that holds such a reference is shown with it written out as the website
 writes it ("[Widrow and Hoff, 1960]", "Fig. 1.2", "(4.7)", "Exercise 3.1",
 ``least_squares()``, a glued number), and the chapter's own equations and
 exercises are numbered as on the website: with the chapter's prefix
-(equation (4.1), not (1)), and only labelled equations numbered. The cell's own text is kept in
-its metadata and put back when the notebook is saved, unless the reader
-edited the cell. references.bib, the notebooks and _toc.yml stay the one
+(equation (4.1), not (1)), and only labelled equations numbered. The cell's
+own text is kept in its metadata and put back when the notebook is saved; in
+a cell the reader edited, each written-out reference still there becomes its
+role again. references.bib, the notebooks and _toc.yml stay the one
 source of truth; nothing is generated on disk.
 
 ``make lab``, Binder and ``tests/lab`` start JupyterLab with
@@ -251,7 +252,12 @@ def _local_labels(cells):
 
 
 def show(notebook, name, book):
-    """Rewrite ``notebook`` (nbformat dict) in place for JupyterLab."""
+    """Rewrite ``notebook`` (nbformat dict) in place for JupyterLab.
+
+    Each rewritten cell keeps in its metadata the stored text, the text
+    shown, the front matter added and each (role, written-out) pair, for
+    :func:`restore`.
+    """
     cells = notebook["cells"]
     local, glued = _local_labels(cells), _glued(cells)
     number = book.prefix.get(name)
@@ -260,22 +266,44 @@ def show(notebook, name, book):
         if cell["cell_type"] != "markdown":
             continue
         source = _text(cell)
+        pairs = [(m.group(0), resolve_cell(m.group(0), name, book, local, glued))
+                 for m in ROLE.finditer(source)]
         shown = DISPLAY_MATH.sub(_unnumbered, resolve_cell(source, name, book, local, glued))
+        front = ""
         if first and number:  # the chapter's numbers: (4.1), Exercise 4.1
-            shown = f"---\nnumbering:\n  enumerator: {number}.%s\n---\n{shown}"
+            front = f"---\nnumbering:\n  enumerator: {number}.%s\n---\n"
         first = False
-        if shown != source:
-            cell["metadata"][KEY] = {"source": source, "shown": shown}
-            cell["source"] = shown
+        if front + shown != source:
+            cell["metadata"][KEY] = {"source": source, "shown": front + shown, "front": front,
+                                     "pairs": [p for p in pairs if p[0] != p[1]]}
+            cell["source"] = front + shown
     return notebook
 
 
 def restore(notebook):
-    """Undo :func:`show` in place, keeping any cell the reader edited."""
+    """Undo :func:`show` in place.
+
+    A cell as shown gets its stored text back; in a cell the reader edited,
+    the added front matter and ``equation*`` are removed and each
+    written-out reference still present becomes its role again.
+    """
     for cell in notebook.get("cells", []):
         kept = cell.get("metadata", {}).pop(KEY, None)
-        if kept and _text(cell) == kept["shown"]:
+        if not kept:
+            continue
+        text = _text(cell)
+        if text == kept["shown"]:
             cell["source"] = kept["source"]
+            continue
+        if kept.get("front"):
+            text = text.replace(kept["front"], "", 1)
+        text = text.replace("$$\\begin{equation*}", "$$").replace("\\end{equation*}$$", "$$")
+        at = 0
+        for role, shown in kept.get("pairs", []):
+            i = text.find(shown, at)
+            if i >= 0:
+                text, at = text[:i] + role + text[i + len(shown):], i + len(role)
+        cell["source"] = text
     return notebook
 
 

@@ -101,13 +101,19 @@ def test_a_reference_to_another_chapter_links_to_it(book):
     assert same == f"see {{eq}}`{label}`"  # jupyterlab-myst numbers it itself
 
 
-def test_an_edited_cell_is_saved_as_edited(book):
+def test_an_edited_cell_keeps_the_edit_and_its_roles(book):
     path = CHAPTERS[0]
-    nb = lr.show(_load(path), path.name, book)
-    cell = next(c for c in nb["cells"] if lr.KEY in c["metadata"])
-    cell["source"] = "rewritten by the reader"
+    stored = _load(path)
+    nb = lr.show(copy.deepcopy(stored), path.name, book)
+    i, cell = next((i, c) for i, c in enumerate(nb["cells"])
+                   if any(role.startswith("{cite:p}") for role, _ in
+                          c["metadata"].get(lr.KEY, {}).get("pairs", [])))
+    cell["source"] = "Added by the reader. " + cell["source"]
     lr.restore(nb)
-    assert cell["source"] == "rewritten by the reader" and lr.KEY not in cell["metadata"]
+    assert cell["source"] == "Added by the reader. " + lr._text(stored["cells"][i])
+    assert lr.KEY not in cell["metadata"]
+    first = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert not first["source"].startswith("---")
 
 
 def test_contents_manager_serves_written_out_and_saves_the_original(tmp_path):
