@@ -8,6 +8,7 @@ found.
 
 import ast
 import asyncio
+import concurrent.futures
 import copy
 import html
 import json
@@ -132,7 +133,9 @@ def test_contents_manager_serves_written_out_and_saves_the_original(tmp_path):
                             "content": model["content"]}, name)
         return text
 
-    served = asyncio.run(round_trip())
+    # in a thread of its own: Playwright's sync API holds this thread's event loop
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        served = pool.submit(asyncio.run, round_trip()).result()
     assert "{cite:p}" in stored and "{cite:p}" not in served
     assert "[Widrow and Hoff, 1960]" in served
     assert json.loads((tmp_path / name).read_text(encoding="utf-8")) == json.loads(stored)
