@@ -58,8 +58,10 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-root")
     shutil.copytree(ROOT / "chapters", root / "chapters",
                     ignore=shutil.ignore_patterns("generated", ".ipynb_checkpoints"))
-    # derivatives.ipynb reads the book's tools from the folder above chapters/
-    (root / "tools").symlink_to(ROOT / "tools")
+    # derivatives.ipynb reads the book's tools from the folder above chapters/;
+    # the references are written out from _toc.yml and references.bib
+    for name in ("tools", "_toc.yml", "references.bib"):
+        (root / name).symlink_to(ROOT / name)
     home = tmp_path_factory.mktemp("lab-home")
     settings = home / "settings"
     for name, values in SETTINGS.items():
@@ -75,7 +77,8 @@ def lab(tmp_path_factory):
     env.pop("PYTHONPATH", None)
     log = open(home / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        [str(JUPYTER), "lab", f"--config={ROOT / 'binder' / 'jupyter_server_config.py'}",
+         "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
          "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=",
          "--ServerApp.open_browser=False"] + (["--allow-root"] if os.geteuid() == 0 else []),
