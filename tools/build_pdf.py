@@ -154,14 +154,20 @@ RESHAPE_JS = r"""
     return copy.textContent.replace(/\s+/g, ' ').trim();
   };
   const entries = [];
+  const seen = new Set();
   let n = 0;
   const ensureId = (el) => { if (!el.id) el.id = 'book-outline-' + (n += 1); return el.id; };
   document.querySelectorAll('article.bd-article h1, article.bd-article h2, '
       + 'article.bd-article h3, article.bd-article h4, '
       + 'article.bd-article dl.py:not(dl.py dl.py) > dt.sig[id]').forEach((el) => {
     const heading = /^H[1-6]$/.test(el.tagName);
-    const target = heading && el.parentElement.tagName === 'SECTION' && el.parentElement.id
+    let target = heading && el.parentElement.tagName === 'SECTION' && el.parentElement.id
       ? el.parentElement : el;
+    // the single page repeats the pages' section ids ("exercises", "summary"):
+    // a repeated id would land on its first use, so the heading gets its own
+    const taken = (e) => e.id && (seen.has(e.id) || document.getElementById(e.id) !== e);
+    if (taken(target)) target = el;
+    if (taken(target)) target.removeAttribute('id');
     let title;
     if (heading) {
       title = titleOf(el);
@@ -170,7 +176,8 @@ RESHAPE_JS = r"""
       title = (name ? name.textContent : el.id).trim();
     }
     if (!title) return;
-    entries.push({id: ensureId(target), level: heading ? +el.tagName[1] : 0,
+    seen.add(ensureId(target));
+    entries.push({id: target.id, level: heading ? +el.tagName[1] : 0,
                   api: !heading, title: title});
   });
   const nav = document.createElement('nav');

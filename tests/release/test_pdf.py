@@ -102,7 +102,7 @@ def test_equations_are_numbered(text):
 
 
 @pytest.mark.parametrize("raw", ["$$", "\\(", "\\[", "{eq}", ":::{", "{cite", "{numref",
-                                 ":pyobject:", "{glue"])
+                                 "{literalinclude}", "{glue"])
 def test_no_raw_source(text, raw):
     where = text.find(raw)
     assert where < 0, f"raw {raw!r} in the PDF text: ...{text[max(0, where - 80):where + 80]}..."
