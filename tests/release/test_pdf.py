@@ -288,7 +288,7 @@ def _figure_dpis():
     dpis = []
     for index in range(len(document)):
         for obj in document[index].get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             width_px, _ = obj.get_px_size()
             if right - left >= MIN_FIGURE_WIDTH_PT:
                 dpis.append((width_px / ((right - left) / 72), index + 1))
