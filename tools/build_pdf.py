@@ -70,6 +70,11 @@ pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere;
   word-break: break-word; overflow: visible !important; max-height: none !important;
   font-size: 8.5pt; }
 .highlight, div.cell_output, .output { overflow: visible !important; max-height: none !important; }
+/* the theme keeps every code block whole, which leaves an empty cell frame
+   at the foot of a page and half a page blank; let listings break between
+   lines instead, never leaving fewer than three lines on either side */
+div.highlight, div.literal-block-wrapper, div[class*=highlight-] { break-inside: auto !important; }
+pre { orphans: 3; widows: 3; }
 img { max-width: 100% !important; height: auto; break-inside: avoid; }
 figure, .figure, table, .admonition, .exercise, .solution { break-inside: avoid; }
 mjx-container[display="true"] { overflow: visible !important; max-width: 100%; }
