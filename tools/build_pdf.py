@@ -166,13 +166,14 @@ RESHAPE_JS = r"""
       + 'article.bd-article h3, article.bd-article h4, '
       + 'article.bd-article dl.py:not(dl.py dl.py) > dt.sig[id]').forEach((el) => {
     const heading = /^H[1-6]$/.test(el.tagName);
-    let target = heading && el.parentElement.tagName === 'SECTION' && el.parentElement.id
-      ? el.parentElement : el;
-    // the single page repeats the pages' section ids ("exercises", "summary"):
-    // a repeated id would land on its first use, so the heading gets its own
-    const taken = (e) => e.id && (seen.has(e.id) || document.getElementById(e.id) !== e);
-    if (taken(target)) target = el;
-    if (taken(target)) target.removeAttribute('id');
+    // the heading itself, not its section: a section can begin at the foot
+    // of a page whose heading moved on to the next; and the single page
+    // repeats the pages' section ids ("exercises", "summary"), which would
+    // land on their first use
+    const target = el;
+    if (target.id && (seen.has(target.id) || document.getElementById(target.id) !== target)) {
+      target.removeAttribute('id');
+    }
     let title;
     if (heading) {
       title = titleOf(el);
