@@ -102,7 +102,7 @@ def test_equations_are_numbered(text):
 
 
 @pytest.mark.parametrize("raw", ["$$", "\\(", "\\[", "{eq}", ":::{", "{cite", "{numref",
-                                 ":pyobject:", "{glue"])
+                                 "{literalinclude}", "{glue"])
 def test_no_raw_source(text, raw):
     where = text.find(raw)
     assert where < 0, f"raw {raw!r} in the PDF text: ...{text[max(0, where - 80):where + 80]}..."
@@ -159,3 +159,200 @@ def test_solutions_collected_and_explorers_explained(text):
     flat = _normalise(text)
     assert flat.count("solutionsto") >= 7, "solutions not collected per chapter"
     assert "firstframeofaninteractiveexplorer" in flat
+
+
+# --- the API reference, links, margins, figures, solutions, bibliography ---
+
+# A figure printed below this many pixels per inch (its pixel width over its
+# printed width) looks soft on paper; 300 is the usual target for print,
+# 150 the floor below which lines and labels visibly blur.
+MIN_FIGURE_DPI = 150
+
+# Images narrower than this on paper (points) are icons, not figures.
+MIN_FIGURE_WIDTH_PT = 72
+
+
+def _api_modules():
+    """The modules the API reference documents, as autosummary lists them
+    (recursive: a package's submodules too)."""
+    import importlib
+    import pkgutil
+
+    source = (ROOT / "chapters" / "api.md").read_text()
+    block = source.split(".. autosummary::", 1)[1]
+    names = re.findall(r"^   ([a-z_][a-z0-9_]*)\s*$", block, re.M)
+    modules = []
+    for name in names:
+        module = importlib.import_module(f"bplib.{name}")
+        modules.append(module.__name__)
+        if hasattr(module, "__path__"):
+            modules += [f"{module.__name__}.{m.name}" for m in
+                        pkgutil.iter_modules(module.__path__) if not m.name.startswith("_")]
+    return modules
+
+
+def _outline_tree(pdf, outline=None, depth=0):
+    """(depth, title, page index, children) for every bookmark."""
+    items, outline = [], pdf.outline if outline is None else outline
+    for item in outline:
+        if isinstance(item, list):
+            items[-1][3].extend(_outline_tree(pdf, item, depth + 1))
+        else:
+            items.append((depth, item.title, pdf.get_destination_page_number(item), []))
+    return items
+
+
+def _find(tree, predicate):
+    for entry in tree:
+        if predicate(entry[1]):
+            return entry
+        found = _find(entry[3], predicate)
+        if found:
+            return found
+    return None
+
+
+def test_api_reference_has_every_module_and_public_name(pdf):
+    """Each module of the API reference is a bookmark under "API reference",
+    on a page whose text has its name, with its public names beneath it."""
+    tree = _outline_tree(pdf)
+    api = _find(tree, lambda t: t.strip() == "API reference")
+    assert api, "no bookmark for the API reference"
+    children = {}  # every bookmark below it: a package's modules sit under the package
+
+    def walk(items):
+        for _, title, page, grand in items:
+            children.setdefault(title.strip(), (page, grand))
+            walk(grand)
+    walk(api[3])
+    missing, bare = [], []
+    for module in _api_modules():
+        if module not in children:
+            missing.append(module)
+            continue
+        page, names = children[module]
+        assert _normalise(module) in _normalise(pdf.pages[page].extract_text()), module
+        import importlib
+        public = getattr(importlib.import_module(module), "__all__", [])
+        listed = {t.strip() for _, t, _, _ in names}
+        if public and not set(public) & listed:
+            bare.append(module)
+    assert not missing, f"API modules without a bookmark: {missing}; found {sorted(children)[:8]}"
+    assert not bare, f"API modules whose public names have no bookmark: {bare}"
+
+
+def _internal_links(pdf):
+    """(page index, destination) of every link that jumps inside the PDF."""
+    names = pdf.named_destinations
+    for index, page in enumerate(pdf.pages):
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            if a.get("/Subtype") != "/Link":
+                continue
+            dest = a.get("/Dest")
+            if dest is None and "/A" in a and a["/A"].get("/S") == "/GoTo":
+                dest = a["/A"].get("/D")
+            if dest is not None:
+                yield index, dest, names
+
+
+def test_every_internal_link_lands_on_a_page(pdf):
+    broken, count, api_links = [], 0, 0
+    for index, dest, names in _internal_links(pdf):
+        count += 1
+        if isinstance(dest, (str, bytes)) or hasattr(dest, "decode"):
+            key = str(dest)
+            target = names.get(key) or names.get("/" + key.lstrip("/"))
+            if target is None:
+                broken.append((index + 1, key))
+            elif key.lstrip("/").startswith("bplib."):
+                api_links += 1
+    assert count >= 500, f"only {count} internal links"
+    assert not broken, f"{len(broken)} links to nowhere, e.g. {broken[:5]}"
+    assert api_links >= 50, f"only {api_links} links into the API reference"
+
+
+def test_no_text_runs_past_the_right_margin(pdf):
+    """Nothing is clipped at the margin: no character of a code listing (or
+    anything else) is set to the right of the text column."""
+    document = pdfium.PdfDocument(str(PDF))
+    margin = 15 / 25.4 * 72  # tools/build_pdf.py prints with 15 mm side margins
+    clipped = []
+    for index in range(len(document)):
+        page = document[index]
+        width, height = page.get_size()
+        text = page.get_textpage().get_text_bounded(
+            left=width - margin + 2, bottom=0, right=width, top=height)
+        if text.strip():
+            clipped.append((index + 1, text.strip()[:60]))
+    assert not clipped, f"text beyond the right margin on {len(clipped)} pages: {clipped[:5]}"
+
+
+def _figure_dpis():
+    """Effective resolution of each embedded figure at its printed size."""
+    document = pdfium.PdfDocument(str(PDF))
+    dpis = []
+    for index in range(len(document)):
+        for obj in document[index].get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
+            left, bottom, right, top = obj.get_bounds()
+            width_px, _ = obj.get_px_size()
+            if right - left >= MIN_FIGURE_WIDTH_PT:
+                dpis.append((width_px / ((right - left) / 72), index + 1))
+    return dpis
+
+
+def test_figures_are_printed_at_print_resolution(pdf):
+    dpis = _figure_dpis()
+    assert len(dpis) >= _stored_figures()
+    low = sorted(d for d in dpis if d[0] < MIN_FIGURE_DPI)
+    assert not low, (f"{len(low)} of {len(dpis)} figures below {MIN_FIGURE_DPI} dpi on paper, "
+                     f"lowest {low[0][0]:.0f} dpi (page {low[0][1]}); median "
+                     f"{sorted(d for d, _ in dpis)[len(dpis) // 2]:.0f} dpi")
+
+
+def test_each_chapters_solutions_follow_it(pdf):
+    """A "Solutions to ..." bookmark after each chapter with exercises, before the next."""
+    tree = _outline_tree(pdf)
+    flat = []
+
+    def walk(items):
+        for _depth, title, page, children in items:
+            flat.append((title, page))
+            walk(children)
+    walk(tree)
+    for f in _toc_files()[1:10]:
+        title = _normalise(_title(f))
+        chapter = [p for t, p in flat if title[:30] in _normalise(t)]
+        solutions = [p for t, p in flat if _normalise(t).startswith("solutionsto")
+                     and title[:30] in _normalise(t)]
+        assert chapter and solutions, f"no solutions bookmark for {_title(f)}"
+        assert solutions[0] > chapter[0]
+
+
+def test_every_chapter_starts_on_a_new_page(pdf):
+    """A chapter's first page holds no text of the page before it: its title
+    is the first line of the page."""
+    tree = _outline_tree(pdf)
+    for f in _toc_files()[1:]:
+        key = _normalise(_title(f))[:30]
+        entry = _find(tree, lambda t, key=key: key in _normalise(t))
+        assert entry, _title(f)
+        first = _normalise(pdf.pages[entry[2]].extract_text())
+        assert first.find(_normalise(_title(f))[:20]) < 20, (
+            f"{_title(f)} does not open its page: {first[:80]}")
+
+
+def test_bibliography_lists_the_cited_works(text):
+    """Every cited work's title is in the bibliography's text."""
+    cited = set()
+    chapters = ROOT / "chapters"
+    for source in [*chapters.glob("*.ipynb"), *chapters.glob("*.md")]:
+        cited |= {k.strip() for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", source.read_text())
+                  for k in group.split(",")}
+    bib = (ROOT / "references.bib").read_text()
+    titles = dict(re.findall(r"@\w+\{([^,]+),.*?\btitle\s*=\s*\{(.+?)\},?\n", bib, re.S))
+    flat = _normalise(text)
+    start = flat.rfind(_normalise("Bibliography and further reading"))
+    missing = [k for k in sorted(cited) if k in titles
+               and _normalise(re.sub(r"[{}\\]", "", titles[k]))[:40] not in flat[start:]]
+    assert cited and not missing, f"cited works missing from the bibliography: {missing}"
