@@ -103,9 +103,11 @@ fresh-kernel-test: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(wildcard $(NB))
 
-# JupyterLab renders the chapters' MyST with jupyterlab-myst (requirements.txt).
+# JupyterLab renders the chapters' MyST with jupyterlab-myst (requirements.txt);
+# binder/lab_references.py writes out the citations and cross-references it
+# cannot resolve.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --config=binder/jupyter_server_config.py --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Code listings become code cells, and each chapter gets its install cell
 # (tools/prepare_notebooks.py; idempotent), and README's launch badges follow
