@@ -1,6 +1,6 @@
 """Tests that kill mutants of bplib.softmax that the main tests let survive:
-the full messages of the target check and of one_hot's size limit, and the
-boundaries of both."""
+the full messages of the target check and of one_hot's size limit, the
+boundaries of both, and the order of the target checks."""
 
 import numpy as np
 import pytest
@@ -21,6 +21,9 @@ def test_check_targets_message_reports_row_sums_and_smallest_entry():
 @pytest.mark.parametrize("T, ok", [
     ([[0.0, 1.0]], True),
     ([[0.5, 0.5 + 1e-6]], True),  # within the tolerance
+    ([[0.5, 0.5 + 1e-5]], True),  # at np.allclose's 1e-5 + 1e-8, inside by 1e-8
+    ([[0.5, 0.5 - 1e-5]], True),
+    ([[0.5, 0.5 + 1.002e-5]], False),  # just past it
     ([[0.5, 0.5 + 1e-4]], False),
     ([[0.5, 0.5 - 1e-4]], False),
     ([[-1e-300, 1.0]], False),  # any negative entry
@@ -83,3 +86,17 @@ def test_one_hot_names_K():
         softmax.one_hot([0], 0)
     with pytest.raises(ValueError, match=r"^labels must be a non-empty 1-D array"):
         softmax.one_hot(np.zeros((2, 1), dtype=int))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_targets_are_named(bad):
+    T = np.array([[0.0, 1.0], [bad, 0.0]])
+    with pytest.raises(ValueError, match=r"^T must be finite, got 1 NaN or infinite entry$"):
+        softmax.cross_entropy(np.zeros((2, 2)), T)
+
+
+def test_a_shape_mismatch_is_reported_before_non_finite_targets():
+    # The shapes are the first fault to fix: T's values cannot be judged
+    # against logits they do not line up with.
+    with pytest.raises(ValueError, match=r"^Z and T must have the same shape"):
+        softmax.check_targets(np.zeros((1, 2)), np.array([[np.nan, 0.5, 0.5]]))
