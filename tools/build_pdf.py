@@ -23,6 +23,7 @@ Before printing, a script reshapes the page for paper:
   chapter, under "Solutions", each linked to its exercise and back;
 * each explorer keeps its first frame, loses its controls, and gains a
   sentence saying where it is live;
+* a display equation wider than the column is scaled down to fit it;
 * code wraps instead of running off the margin, and code that the website
   folds away (cells tagged ``hide-input``) is left out;
 * the API reference's module pages follow it (``_ext/book_pdf.py``), each
@@ -197,6 +198,29 @@ RESHAPE_JS = r"""
 
 # The website loads images lazily (only when scrolled into view); paper needs
 # them all. Give up on any image after a minute rather than hang.
+# The column on paper: A4's 210 mm less the 15 mm margins either side, in
+# CSS px (96 per inch). The page is laid out at this width before printing,
+# so what is measured below is what will be printed.
+PAPER_COLUMN_PX = round((210 - 2 * 15) / 25.4 * 96)
+
+# A display equation wider than the column cannot scroll on paper: its font
+# is scaled down (MathJax's output is sized in em) until it fits.
+FIT_EQUATIONS_JS = r"""
+() => {
+  let fitted = 0;
+  for (const m of document.querySelectorAll('mjx-container[display="true"]')) {
+    const box = m.parentElement.getBoundingClientRect().width;
+    const math = m.querySelector('mjx-math');
+    const wide = math ? math.getBoundingClientRect().width : 0;
+    if (box > 0 && wide > box) {
+      m.style.fontSize = (100 * box / wide * 0.98).toFixed(1) + '%';
+      fitted += 1;
+    }
+  }
+  return fitted;
+}
+"""
+
 WAIT_FOR_IMAGES = """
 () => Promise.all([...document.images].map(img => {
   img.loading = 'eager';
@@ -268,7 +292,7 @@ def build(html_dir, out):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            page = browser.new_page(viewport={"width": PAPER_COLUMN_PX, "height": 1400})
             page.on("request", lambda r: outside.append(r.url)
                     if not r.url.startswith(("http://127.0.0.1", "data:", "about:", "blob:"))
                     else None)
@@ -282,7 +306,8 @@ def build(html_dir, out):
             stage("MathJax typeset")
             counts = page.evaluate(RESHAPE_JS, _site_url())
             page.evaluate(WAIT_FOR_IMAGES)
-            stage("page reshaped for paper")
+            fitted = page.evaluate(FIT_EQUATIONS_JS)
+            stage(f"page reshaped for paper ({fitted} wide equations scaled to the column)")
             page.pdf(path=str(raw), format="A4", print_background=True,
                      display_header_footer=True,
                      header_template="<span></span>",
@@ -323,7 +348,11 @@ def _add_outline(raw, out, entries):
     missing, count, heading_level = [], 0, 1
     for entry in entries:
         dest = destinations.get("/" + entry["id"], destinations.get(entry["id"]))
-        if dest is None:
+        page = 0  # the book's first heading opens page 1, where Chromium
+        # writes no destination for it: the top of page 1 is that heading
+        if dest is not None:
+            page = reader.get_destination_page_number(dest)
+        elif count:
             missing.append(entry["id"])
             continue
         level = heading_level + 1 if entry["api"] else entry["level"]
@@ -332,9 +361,9 @@ def _add_outline(raw, out, entries):
         while parents and parents[-1][0] >= level:
             parents.pop()
         item = writer.add_outline_item(
-            entry["title"], reader.get_destination_page_number(dest),
+            title=entry["title"], page_number=page,
             parent=parents[-1][1] if parents else None,
-            fit=pypdf.generic.Fit.xyz(top=dest.get("/Top")), is_open=False)
+            fit=pypdf.generic.Fit.xyz(top=None if dest is None else dest.get("/Top")), is_open=False)
         parents.append((level, item))
         count += 1
     writer.page_mode = "/UseOutlines"
