@@ -147,10 +147,21 @@ def _check_math(page):
 
 def set_mode(page, mode):
     """Switch the theme to "light" or "dark" as its own button does."""
+    # Transitions off first: on a busy machine axe could otherwise read a
+    # colour halfway between the two modes (it did, on the search button).
     page.evaluate(
-        "mode => { document.documentElement.dataset.mode = mode;"
-        " document.documentElement.dataset.theme = mode; }", mode)
-    page.wait_for_timeout(100)
+        """mode => new Promise(done => {
+             if (!document.getElementById('book-test-no-transitions')) {
+               const style = document.createElement('style');
+               style.id = 'book-test-no-transitions';
+               style.textContent = '*, *::before, *::after { transition: none !important;'
+                 + ' animation: none !important; }';
+               document.head.appendChild(style);
+             }
+             document.documentElement.dataset.mode = mode;
+             document.documentElement.dataset.theme = mode;
+             requestAnimationFrame(() => requestAnimationFrame(done));
+           })""", mode)
 
 
 def _check_width(page):
