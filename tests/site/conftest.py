@@ -53,7 +53,7 @@ def pytest_terminal_summary(terminalreporter):
     if not PAGE_WEIGHTS:
         return
     heaviest = sorted(PAGE_WEIGHTS.items(), key=lambda kv: -kv[1][0])[:5]
-    terminalreporter.section("page weight (uncompressed, 390 px, at load): five heaviest")
+    terminalreporter.section("page weight (uncompressed, at load): five heaviest")
     for path, (size, requests) in heaviest:
         terminalreporter.write_line(f"{size / 1e6:5.2f} MB in {requests:3d} requests  {path}")
 

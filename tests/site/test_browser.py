@@ -1,11 +1,17 @@
 """Every built page, opened in a real browser, served from 127.0.0.1.
 
-Per page: no console errors, no request to any other host, every image
-loaded and described by alt text, display math typeset by MathJax, hidden
-solutions that open on click, no frozen Jupyter widget (the precomputed
-explorers serve on the website), a body no wider than the window, no
-accessibility violations in the book's own content (axe-core: every rule in
-light mode, the colour rules again in dark mode), and a screenshot saved under
+Per page, at 1280 px: no console errors, no request to any other host, at
+most 3 MB transferred up to the network falling idle after load (the five
+heaviest pages are printed at the end), every image loaded and described by
+alt text, display math typeset by MathJax, figure text no smaller than the
+captions (test_figures.py), hidden solutions that open on click, no frozen
+Jupyter widget (the precomputed explorers serve on the website), a body no
+wider than the window, no accessibility violations in the book's own content
+(axe-core: every rule in light mode, the colour rules again in dark mode;
+the colour rules check one element of each style class, see
+``AXE_COLOUR_RULES``). Then the same page at 390 px (the window narrowed; the
+layout follows it): no sideways scrolling, and the figures' text again.
+Screenshots of the first screen at both widths, light and dark, go under
 ``_build/screenshots``.
 """
 
@@ -15,7 +21,9 @@ import urllib.parse
 
 import pytest
 
-from conftest import HTML, SCREENSHOTS
+from conftest import HTML, PAGE_WEIGHT, SCREENSHOTS
+from test_figures import CHAPTERS as FIGURE_PAGES
+from test_figures import check_figure_text
 
 PAGES = sorted(
     p.relative_to(HTML).as_posix()
@@ -34,6 +42,10 @@ KNOWN_CONSOLE_NOISE = []
 THEME_BASELINE_RULES = {"region", "summary-name"}
 
 MATH_TIMEOUT_MS = 30_000
+PHONE = {"width": 390, "height": 844}
+# book.js re-marks wide equations and figures 150 ms after a resize
+LAYOUT_SETTLE_MS = 400
+BUDGET_BYTES = 3_000_000
 
 REDIRECT = re.compile(r'http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 
@@ -42,11 +54,51 @@ REDIRECT = re.compile(r'http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 # css-orientation-lock rule, which does not concern a book.
 AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
 
-# Dark mode changes colours only (the theme switches CSS variables on the
-# same DOM), so in dark mode axe runs the rules that read colours; the
-# other rules have already run on the same DOM in light mode.
+# The rules that read colours. They cost most of axe's time (about 1.5 ms per
+# text element; a chapter has 8 000 to 10 000), and their verdict for an
+# element depends only on its style: its tag and classes, its colour, font
+# size and weight, text shadow, the colour of the text around it, and the
+# backgrounds and opacities behind it. So they run on one element of each
+# such style class (a chapter has 100 to 300; every text element of the page
+# belongs to one), while every other rule runs on the whole page. In dark
+# mode (the theme switches CSS variables on the same DOM) only the colour
+# rules run again, on the classes recomputed from the dark colours.
 AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block"]
-AXE_COLOUR_OPTIONS = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": AXE_COLOUR_RULES}}
+
+STYLE_CLASSES_JS = """within => {
+  const root = within ? document.querySelector(within) : document.body;
+  const behind = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.opacity !== '1') layers.push('opacity ' + s.opacity);
+      if (s.backgroundImage !== 'none') layers.push(s.backgroundImage.slice(0, 80));
+      if (s.backgroundColor !== 'rgba(0, 0, 0, 0)') {
+        layers.push(s.backgroundColor);
+        if (!s.backgroundColor.startsWith('rgba')) break;  // opaque: nothing behind counts
+      }
+    }
+    return layers.join(' | ');
+  };
+  const classes = new Map();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || !node.nodeValue.trim()) continue;
+    const s = getComputedStyle(el);
+    const around = el.parentElement ? getComputedStyle(el.parentElement).color : '';
+    const key = [el.tagName, el.className, s.color, around, s.fontSize, s.fontWeight,
+                 s.textShadow, s.textDecorationLine, behind(el)].join(' ; ');
+    const shown = el.getClientRects().length > 0;
+    const known = classes.get(key);
+    if (!known || (!known.shown && shown)) classes.set(key, {el, shown});
+  }
+  window.__bookStyleClasses = Array.from(classes.values(), c => c.el);
+  return classes.size;
+}"""
+
+AXE_ON_STYLE_CLASSES_JS = """options =>
+  axe.run({include: window.__bookStyleClasses}, options)"""
 
 # Screenshots of the first screen of every page (for a reviewer's eyes, under
 # _build/screenshots); BOOK_FULL_SCREENSHOTS=1 takes whole pages instead.
@@ -61,9 +113,18 @@ def _is_local(url):
 
 
 def _open(browser, url, viewport=(1280, 900)):
-    """Open ``url`` in a fresh page, recording console errors and requests."""
+    """Open ``url`` in a fresh page, recording console errors, requests and
+    the size of every response's body (``log["sizes"]``, url -> bytes)."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    log = {"errors": [], "foreign": [], "failed": []}
+    log = {"errors": [], "foreign": [], "failed": [], "sizes": {}}
+
+    def on_response(response):
+        if response.status >= 400:
+            log["failed"].append(f"{response.url} (HTTP {response.status})")
+        try:
+            log["sizes"][response.url] = len(response.body())
+        except Exception:  # noqa: BLE001 - a redirect or aborted request has no body
+            pass
 
     def on_console(msg):
         if msg.type == "error":
@@ -79,12 +140,7 @@ def _open(browser, url, viewport=(1280, 900)):
         "requestfailed",
         lambda req: log["failed"].append(f"{req.url} ({req.failure})"),
     )
-    page.on(
-        "response",
-        lambda resp: log["failed"].append(f"{resp.url} (HTTP {resp.status})")
-        if resp.status >= 400
-        else None,
-    )
+    page.on("response", on_response)
     # Never let a request leave the machine, even where a network exists.
     page.route(lambda url: not _is_local(url), lambda route: route.abort())
     page.goto(url, wait_until="load")
@@ -93,26 +149,40 @@ def _open(browser, url, viewport=(1280, 900)):
 
 @pytest.mark.site
 @pytest.mark.parametrize("path", PAGES or ["<no pages built>"])
-def test_page(browser, axe, site_url, path):
+def test_page(browser, axe, site_url, path, record_property):
     assert PAGES, f"no HTML pages under {HTML}: run `make build` first"
     redirect = REDIRECT.search((HTML / path).read_text(encoding="utf-8"))
     if redirect:  # index.html: Jupyter Book's redirect to the root chapter
         _check_redirect(browser, f"{site_url}/{path}", redirect.group(1))
         return
     page, log = _open(browser, f"{site_url}/{path}")
+    shot = SCREENSHOTS / path.replace("/", "__").replace(".html", "")
+    shot.parent.mkdir(parents=True, exist_ok=True)
     try:
+        page.wait_for_load_state("networkidle")
+        at_load = dict(log["sizes"])  # before the image check loads every image
         _check_math(page)
         _check_images(page)
+        if path in FIGURE_PAGES:
+            check_figure_text(page, path)
         _check_solutions(page)
         _check_no_widgets(page)
         _check_width(page)
         page.wait_for_load_state("networkidle")
         _check_accessibility(page, axe)
-        shot = SCREENSHOTS / path.replace("/", "__").replace(".html", ".png")
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=FULL_SCREENSHOTS)
+        page.screenshot(path=f"{shot}.png", full_page=FULL_SCREENSHOTS)
         set_mode(page, "dark")
-        _check_accessibility(page, axe, mode="dark", options=AXE_COLOUR_OPTIONS)
+        _check_accessibility(page, axe, mode="dark")
+        page.screenshot(path=f"{shot}--dark.png")
+        # the same page at a phone's width: the layout follows the window
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(LAYOUT_SETTLE_MS)
+        _check_phone_width(page, path)
+        if path in FIGURE_PAGES:
+            check_figure_text(page, path)
+        page.screenshot(path=f"{shot}--390-dark.png")
+        set_mode(page, "light")
+        page.screenshot(path=f"{shot}--390.png")
     finally:
         page.close()
     errors = [
@@ -121,6 +191,7 @@ def test_page(browser, axe, site_url, path):
     assert not log["foreign"], f"requests to other hosts: {log['foreign']}"
     assert not log["failed"], f"failed requests: {log['failed']}"
     assert not errors, f"console errors: {errors}"
+    _check_page_weight(path, at_load, record_property)
 
 
 def _check_redirect(browser, url, target):
@@ -162,6 +233,30 @@ def set_mode(page, mode):
              document.documentElement.dataset.theme = mode;
              requestAnimationFrame(() => requestAnimationFrame(done));
            })""", mode)
+
+
+def _check_phone_width(page, path):
+    """At 390 px the page does not scroll sideways; names what sticks out."""
+    extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#main-content *'))
+             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+                      && getComputedStyle(el).position !== 'fixed'
+                      && !el.closest('mjx-container, pre, .highlight, .table-wrapper,'
+                                     + ' .pst-scrollable-table-container, .cell_output'))
+             .slice(0, 5).map(el => el.tagName + '.' + el.className)""")
+    assert extra <= 0, f"{path} is {extra} px wider than a 390 px screen: {wide}"
+
+
+def _check_page_weight(path, sizes, record_property):
+    """At most ``BUDGET_BYTES`` transferred up to the network falling idle
+    after load (every response's body, uncompressed)."""
+    total = sum(sizes.values())
+    record_property(PAGE_WEIGHT, (path, total, len(sizes)))
+    heaviest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= BUDGET_BYTES, (
+        f"{path} transfers {total / 1e6:.2f} MB (budget 3 MB); heaviest: "
+        + ", ".join(f"{u.rsplit('/', 1)[-1]} {s / 1e6:.2f} MB" for u, s in heaviest))
 
 
 def _check_width(page):
@@ -221,11 +316,25 @@ def _check_no_widgets(page):
         f"Jupyter widgets on a static page (they cannot recompute there): {found}")
 
 
-def _check_accessibility(page, axe, mode="light", options=AXE_OPTIONS):
-    """axe-core finds no violations beyond the theme's own known baseline."""
-    results = axe.run(page, options=options)
+def _check_accessibility(page, axe, mode="light", within=None):
+    """axe-core finds no violations beyond the theme's own known baseline.
+
+    In light mode every rule runs: all but the colour rules on the page (or
+    on the element ``within`` selects), the colour rules on one element of
+    each style class there (``STYLE_CLASSES_JS``); in dark mode the colour
+    rules only.
+    """
+    page.evaluate(axe.axe_script)
+    violations = []
+    if mode == "light":
+        rest = {**AXE_OPTIONS, "rules": {r: {"enabled": False} for r in AXE_COLOUR_RULES}}
+        context = {"include": [[within]]} if within else None
+        violations += axe.run(page, context=context, options=rest).response["violations"]
+    assert page.evaluate(STYLE_CLASSES_JS, within) > 0, f"no text to check in {within}"
+    colour = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": AXE_COLOUR_RULES}}
+    violations += page.evaluate(AXE_ON_STYLE_CLASSES_JS, colour)["violations"]
     problems = []
-    for violation in results.response["violations"]:
+    for violation in violations:
         for node in violation["nodes"]:
             in_article = page.evaluate(
                 "sel => { const el = document.querySelector(sel);"
@@ -247,3 +356,30 @@ def test_search_finds_the_book_s_words(browser, site_url):
     finally:
         page.close()
     assert hits > 0, "the search page found nothing for 'gradient'"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_accessibility_check_finds_faint_text_among_many(browser, axe, site_url, mode):
+    """The colour rules, run on one element per style class, still catch one
+    faint word among the text of the book's introduction."""
+    page, _ = _open(browser, f"{site_url}/chapters/00_introduction.html")
+    try:
+        _check_math(page)
+        set_mode(page, mode)
+        page.evaluate("""() => {
+          const style = document.createElement('style');
+          style.textContent = '.book-test-faint { color: #b9b9b9 !important; }'
+            + 'html[data-theme=dark] .book-test-faint { color: #4a4a4a !important; }';
+          document.head.appendChild(style);
+          const paragraphs = document.querySelectorAll('article p');
+          const p = paragraphs[Math.floor(paragraphs.length * 2 / 3)];
+          const faint = document.createElement('span');
+          faint.className = 'book-test-faint';
+          faint.textContent = 'hard to read';
+          p.appendChild(faint);
+        }""")
+        with pytest.raises(AssertionError, match="color-contrast.*book-test-faint"):
+            _check_accessibility(page, axe, mode=mode)
+    finally:
+        page.close()

@@ -6,7 +6,8 @@ view, see ``_ext/book_html.py``). Per explorer: the script ran and showed the
 controls; moving each control with the keyboard changes the drawing, its alt
 text, the control's shown value and the verdict line; nothing is fetched from
 another host and the console stays clean; the page still passes the
-accessibility check after the moves; and without JavaScript the first frame
+accessibility check after the moves (the explorer itself; the page as a
+whole is checked by test_browser.py); and without JavaScript the first frame
 and its verdict still show.
 """
 
@@ -90,7 +91,7 @@ def test_explorer_controls_redraw_in_the_browser(browser, axe, site_url, path, n
                 assert control.get_attribute("aria-valuetext") == shown
             state = new
         page.wait_for_load_state("networkidle")
-        _check_accessibility(page, axe)
+        _check_accessibility(page, axe, within=f"#{name}")
     finally:
         page.close()
     errors = [e for e in log["errors"] if not any(p.search(e) for p in KNOWN_CONSOLE_NOISE)]

@@ -14,7 +14,9 @@ to its displayed width, is at least as large as the caption text beside it.
   font size in the SVG and scales it by displayed width / viewBox width.
 
 Checked in Chromium at 390 and 1280 px on every chapter page that has a
-figure or an explorer. ``test_stored_figures_use_the_house_style`` checks
+figure or an explorer (``CHAPTERS``), during the visits that
+``test_browser.test_page`` (1280 px) and
+``test_surfaces.test_phone_width_and_page_weight`` (390 px) make anyway. ``test_stored_figures_use_the_house_style`` checks
 the notebooks themselves: every PNG output was made by the house formatter
 (resolution, recorded text size, CSS size in the output's metadata).
 """
@@ -27,10 +29,7 @@ import pytest
 
 from bplib import _figure_style as figure_style
 from conftest import HTML, ROOT
-from test_browser import _is_local
-
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 800}
+LAPTOP_WIDTH = 1280
 CHAPTERS = sorted(p.relative_to(HTML).as_posix() for p in (HTML / "chapters").glob("*.html")
                   if "<figure" in (text := p.read_text(encoding="utf-8"))
                   or "bplib-explorer" in text) if (HTML / "chapters").is_dir() else []
@@ -115,21 +114,14 @@ def _text_px(item, page_url):
     return png_text_px(path.read_bytes(), item["width"])
 
 
-@pytest.mark.site
-@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1280"])
-@pytest.mark.parametrize("path", CHAPTERS or ["<no chapters built>"])
-def test_figure_text_is_no_smaller_than_the_caption(browser, site_url, path, viewport):
-    assert CHAPTERS, f"no chapter pages with figures under {HTML}: run `make build` first"
-    context = browser.new_context(viewport=viewport, has_touch=viewport is PHONE,
-                                  is_mobile=viewport is PHONE)
-    page = context.new_page()
-    page.route(lambda url: not _is_local(url), lambda route: route.abort())
-    try:
-        page.goto(f"{site_url}/{path}", wait_until="load")
-        items = _measure(page)
-        url = page.url
-    finally:
-        context.close()
+def check_figure_text(page, path):
+    """On the open ``page`` of ``path``: every figure's text is at least its
+    caption's size, and a figure wider than its box scrolls in it (at the
+    laptop's width, none does). Called by the page visits of test_browser.py
+    (1280 px) and test_surfaces.py (390 px) on the pages of ``CHAPTERS``."""
+    items = _measure(page)
+    url = page.url
+    width = page.viewport_size["width"]
     assert items, f"{path}: no figure found"
     small, unmarked = [], []
     for item in items:
@@ -141,9 +133,9 @@ def test_figure_text_is_no_smaller_than_the_caption(browser, site_url, path, vie
                          f"(shown {item['width']:.0f} px wide)")
         if item["scrolls"] and not (item["focusable"] and item["fits"]):
             unmarked.append(item["name"])
-    assert not small, f"{path} at {viewport['width']} px: " + "; ".join(small)
+    assert not small, f"{path} at {width} px: " + "; ".join(small)
     assert not unmarked, f"{path}: figures wider than their box that do not scroll in it " \
                          f"(focusable, within the screen): {unmarked}"
-    if viewport is LAPTOP:
+    if width >= LAPTOP_WIDTH:
         wide = [i["name"] for i in items if i["scrolls"]]
         assert not wide, f"{path}: at 1280 px every figure fits the column, these scroll: {wide}"

@@ -1,9 +1,8 @@
 """The website at a phone's width (390 x 844) and a laptop's (1280 x 800).
 
-* every page: its body fits the window at 390 px (no sideways scrolling), and
-  it transfers at most 3 MB (every response's bytes, uncompressed, up to the
-  network falling idle after load; the five heaviest pages are printed at
-  the end of the run);
+* every page has a viewport meta tag for phones (test_browser.py checks
+  each page's width, weight and figures at 390 and 1280 px), and every page
+  with figures is among the pages it opens;
 * the header has one sidebar toggle, one search box, and the toggle opens
   and closes the primary sidebar with the table of contents, by tap at 390 px
   and by click at 1280 px; at 390 px the page-contents button opens and
@@ -18,10 +17,10 @@ import re
 
 import pytest
 
-from conftest import HTML, PAGE_WEIGHT
+from conftest import HTML
 from test_browser import PAGES, REDIRECT, _is_local
+from test_figures import CHAPTERS as FIGURE_PAGES
 
-BUDGET_BYTES = 3_000_000
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 CHAPTER = "chapters/01_linear_neuron.html"
@@ -40,40 +39,19 @@ def _dialog_open(page, name):
         "id => { const d = document.getElementById(id); return !!(d && d.open); }", name)
 
 
-@pytest.mark.site
+def test_every_page_with_figures_is_visited_at_both_widths():
+    assert FIGURE_PAGES, f"no chapter pages with figures under {HTML}: run `make build` first"
+    missing = sorted(set(FIGURE_PAGES) - set(CONTENT_PAGES))
+    assert not missing, f"pages with figures that no browser test opens: {missing}"
+
+
 @pytest.mark.parametrize("path", CONTENT_PAGES or ["<no pages built>"])
-def test_phone_width_and_page_weight(browser, site_url, path, record_property):
-    assert CONTENT_PAGES, f"no HTML pages under {HTML}: run `make build` first"
-    context, page = _new_page(browser, PHONE, touch=True)
-    sizes = {}
-
-    def record(response):
-        try:
-            sizes[response.url] = len(response.body())
-        except Exception:  # noqa: BLE001 - a redirect or aborted request has no body
-            pass
-
-    page.on("response", record)
-    try:
-        page.goto(f"{site_url}/{path}", wait_until="load")
-        page.wait_for_load_state("networkidle")
-        extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        wide = page.evaluate(
-            """() => Array.from(document.querySelectorAll('#main-content *'))
-                 .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
-                          && getComputedStyle(el).position !== 'fixed'
-                          && !el.closest('mjx-container, pre, .highlight, .table-wrapper,'
-                                         + ' .pst-scrollable-table-container, .cell_output'))
-                 .slice(0, 5).map(el => el.tagName + '.' + el.className)""")
-    finally:
-        context.close()
-    total = sum(sizes.values())
-    record_property(PAGE_WEIGHT, (path, total, len(sizes)))
-    assert extra <= 0, f"{path} is {extra} px wider than a 390 px screen: {wide}"
-    heaviest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
-    assert total <= BUDGET_BYTES, (
-        f"{path} transfers {total / 1e6:.2f} MB (budget 3 MB); heaviest: "
-        + ", ".join(f"{u.rsplit('/', 1)[-1]} {s / 1e6:.2f} MB" for u, s in heaviest))
+def test_page_sizes_itself_to_a_phone(path):
+    html = (HTML / path).read_text(encoding="utf-8")
+    meta = re.search(r'<meta name="viewport" content="([^"]*)"', html)
+    assert meta and "width=device-width" in meta[1], (
+        f"{path}: no <meta name=viewport content=width=device-width>: phones would lay it"
+        " out 980 px wide and shrink it")
 
 
 @pytest.mark.site
