@@ -46,6 +46,9 @@ PHONE = {"width": 390, "height": 844}
 # book.js re-marks wide equations and figures 150 ms after a resize
 LAYOUT_SETTLE_MS = 400
 BUDGET_BYTES = 3_000_000
+# How far the page scrolls sideways: its width beyond the layout viewport's
+# (clientWidth; under mobile emulation innerWidth grows with the content)
+OVERFLOW_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 REDIRECT = re.compile(r'http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 
@@ -237,10 +240,11 @@ def set_mode(page, mode):
 
 def _check_phone_width(page, path):
     """At 390 px the page does not scroll sideways; names what sticks out."""
-    extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    extra = page.evaluate(OVERFLOW_JS)
     wide = page.evaluate(
         """() => Array.from(document.querySelectorAll('#main-content *'))
-             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+             .filter(el => el.getBoundingClientRect().right
+                             > document.documentElement.clientWidth + 1
                       && getComputedStyle(el).position !== 'fixed'
                       && !el.closest('mjx-container, pre, .highlight, .table-wrapper,'
                                      + ' .pst-scrollable-table-container, .cell_output'))
@@ -261,7 +265,7 @@ def _check_page_weight(path, sizes, record_property):
 
 def _check_width(page):
     """The page never scrolls sideways: its body fits the window."""
-    extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    extra = page.evaluate(OVERFLOW_JS)
     assert extra <= 0, f"the page is {extra} px wider than the window"
 
 
