@@ -13,6 +13,7 @@ reader    requirements.txt                                 (readers, Binder)
 build     requirements.txt + requirements-build.txt        make setup / book
 test      the build's inputs + requirements-test.txt       make test (on build)
 bench     requirements-bench.txt, constrained by reader    make bench
+setup     requirements-setup.txt (uv, the installer)       make setup (by pip)
 ========  ===============================================  =====================
 
 The ``test`` lock is compiled with ``locks/build.txt`` as a constraint and
@@ -51,6 +52,7 @@ LOCK_INPUTS = {
     "test": (["requirements.txt", "requirements-build.txt", "requirements-test.txt"],
              "build"),
     "bench": (["requirements-bench.txt"], "reader"),
+    "setup": (["requirements-setup.txt"], None),
 }
 
 

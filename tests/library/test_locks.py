@@ -2,10 +2,11 @@
 
 ``locks/<use>.txt`` pins every package of one use (reading, building and
 testing, benchmarking) with sha256 hashes; ``make`` installs them with
-``pip install --require-hashes``, so a file that differs from the one that
-was locked is refused. These tests check that the locks match their inputs
+``uv pip install --require-hashes`` (uv itself comes from ``locks/setup.txt``
+by ``pip install --require-hashes``), so a file that differs from the one
+that was locked is refused. These tests check that the locks match their inputs
 (else: ``make lock``), that every entry carries a hash, that the Makefile
-installs from them, and that pip really refuses a tampered hash: offline
+installs from them, and that pip and uv really refuse a tampered hash: offline
 with a wheel built here, and, when the package index can be reached, with a
 real entry of the test lock.
 """
@@ -62,7 +63,8 @@ def test_lock_is_current_with_its_inputs(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_entry_is_pinned_exactly_with_a_hash(name):
     found = entries(LOCKS / f"{name}.txt")
-    assert len(found) >= 5
+    direct = [pin for req in lock_tool.inputs_of(name) for pin in pins(ROOT / req)]
+    assert found and len(found) >= len(set(direct)), f"locks/{name}.txt: entries not parsed"
     for package, (version, hashes) in found.items():
         assert hashes, f"{package}=={version} has no --hash in locks/{name}.txt"
     text = (LOCKS / f"{name}.txt").read_text()
@@ -91,12 +93,15 @@ def test_shared_packages_have_one_version_across_locks():
 
 def test_the_makefile_installs_from_the_locks_with_hashes_required():
     makefile = (ROOT / "Makefile").read_text()
-    installs = [line for line in makefile.splitlines()
-                if "pip install" in line and " -r " in line]
-    assert installs, "no pip install -r line in the Makefile"
+    uv = re.search(r"^UV := (.*)$", makefile, re.M)
+    assert uv and "uv pip install" in uv[1], "no `UV := ... uv pip install` in the Makefile"
+    lines = [line.replace("$(UV)", uv[1]) for line in makefile.splitlines()]
+    installs = [line for line in lines if "pip install" in line and " -r " in line]
+    for lock in ("setup", "build", "test", "bench"):
+        assert any(f"-r locks/{lock}.txt" in line for line in installs), lock
     for line in installs:
         assert "--require-hashes" in line and "-r locks/" in line, line
-    assert re.search(r"pip install .*--no-deps -e \.", makefile)
+    assert re.search(r"uv pip install .*--no-deps -e \.", "\n".join(lines))
 
 
 def _wheel(directory, name="lockcheck", version="1.0"):
@@ -125,19 +130,46 @@ def _pip(*args, cwd):
                           text=True, cwd=cwd, check=False, timeout=300)
 
 
-def test_a_changed_hash_fails_the_install_offline(tmp_path):
+def _uv(*args, cwd):
+    uv = Path(sys.executable).parent / "uv"
+    assert uv.exists(), f"no uv beside {sys.executable}: run make setup (locks/setup.txt)"
+    return subprocess.run([str(uv), *args], capture_output=True, text=True, cwd=cwd,
+                          check=False, timeout=300)
+
+
+def _good_and_bad_hash(tmp_path):
     wheel = _wheel(tmp_path)
     good = hashlib.sha256(wheel.read_bytes()).hexdigest()
     bad = ("0" if good[0] != "0" else "1") + good[1:]
-    common = ["install", "--dry-run", "--no-index", "--find-links", str(tmp_path),
-              "--require-hashes", "--no-deps", "--isolated"]
     (tmp_path / "good.txt").write_text(f"lockcheck==1.0 --hash=sha256:{good}\n")
     (tmp_path / "bad.txt").write_text(f"lockcheck==1.0 --hash=sha256:{bad}\n")
+    return bad
+
+
+def test_a_changed_hash_fails_the_install_offline(tmp_path):
+    bad = _good_and_bad_hash(tmp_path)
+    common = ["install", "--dry-run", "--no-index", "--find-links", str(tmp_path),
+              "--require-hashes", "--no-deps", "--isolated"]
     ok = _pip(*common, "-r", "good.txt", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
     refused = _pip(*common, "-r", "bad.txt", cwd=tmp_path)
     assert refused.returncode != 0
     assert "DO NOT MATCH THE HASHES" in refused.stderr and bad in refused.stderr
+
+
+def test_uv_refuses_a_changed_hash_offline(tmp_path):
+    """uv, which ``make`` installs the locks with, refuses as pip does."""
+    bad = _good_and_bad_hash(tmp_path)
+    target = tmp_path / "venv"
+    made = _uv("venv", "--quiet", str(target), cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    common = ["pip", "install", "--no-index", "--find-links", str(tmp_path), "--require-hashes",
+              "--no-deps", "--no-cache", "--python", str(target / "bin" / "python")]
+    ok = _uv(*common, "-r", "good.txt", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    refused = _uv(*common, "--reinstall", "-r", "bad.txt", cwd=tmp_path)
+    assert refused.returncode != 0, refused.stdout
+    assert "Hash mismatch" in refused.stderr and bad in refused.stderr, refused.stderr
 
 
 def test_a_tampered_entry_of_the_test_lock_is_refused(tmp_path):
