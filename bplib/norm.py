@@ -259,9 +259,9 @@ def batch_norm_inference(X, gamma, beta, running, *, eps=1e-5):
     X = as_float_array(X, "X", ndim=(2, 4))
     if not isinstance(running, RunningStats):
         raise TypeError(f"running must be a RunningStats, got {type(running).__name__}")
-    if X.shape[0] >= 2 or X.ndim == 4:
+    if len(X) >= 2:
         X_check = X
-    else:  # one example: checked as if two, for the shapes only
+    else:  # one example (one 1 x 1 image too): checked as if two, for the shapes only
         X_check = np.concatenate([X, X + 1.0])
     _, gamma, beta, eps, axes = _check(X_check, gamma, beta, eps, kind="batch")
     shape = _param_shape(X, axes)

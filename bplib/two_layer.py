@@ -224,7 +224,11 @@ def loss(Y, T):
     """
     Y = as_float_array(Y, "Y", ndim=2)
     T = _check_target(T, Y)
-    return float(np.sum((Y - T) ** 2) / (2 * len(Y)))
+    return _loss(Y, T)
+
+
+def _loss(Y, T):
+    return float(np.sum((Y - T) ** 2) / (2 * len(Y)))  # eq-two-layer-loss
 
 
 def backward(T, params, cache):
@@ -329,7 +333,7 @@ def train(X, T, params, eta, steps, *, on_divergence="raise", callback=None):
             finite = all(np.isfinite(P).all() for P in candidate)
             if finite:
                 Y, cache = forward(X, candidate)
-                current = loss(Y, T)
+                current = _loss(Y, T)  # NaN when huge weights give inf - inf in Z1
             if not (finite and np.isfinite(current)):
                 history = History(params, np.array(losses), step)
                 if on_divergence == "raise":
