@@ -178,7 +178,8 @@ canary: $(STAMP) $(LOCK_UV)
 	$(BIN)/python tools/canary.py
 
 # Mutation testing of the core math modules (mutmut, [tool.mutmut] in
-# pyproject.toml; several minutes per module). MODULES=name,name for a subset.
+# pyproject.toml; several minutes per module). MODULES=name,name for a subset,
+# MAX_CHILDREN=1 for one test process (a shared machine).
 mutation: $(TSTAMP)
 	$(BIN)/python -m pip install --quiet mutmut==3.8.1
-	$(BIN)/python tools/mutation.py $(MODULES)
+	$(BIN)/python tools/mutation.py $(MODULES) $(if $(MAX_CHILDREN),--max-children $(MAX_CHILDREN))
