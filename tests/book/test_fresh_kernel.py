@@ -1,8 +1,8 @@
 """Chapter 1 runs in a fresh kernel without bplib, as in Colab.
 
 A new virtual environment gets only what Colab would have: a notebook
-kernel, NumPy, Matplotlib and ipywidgets (the versions of requirements.txt),
-and no bplib. Chapter 1 is executed there with nbclient; its first cell (the
+kernel, NumPy, Matplotlib, scikit-learn and ipywidgets (the versions of
+requirements.txt), and no bplib. Chapter 1 is executed there with nbclient; its first cell (the
 install cell of tools/prepare_notebooks.py) must install bplib, here from a
 wheel built from this checkout (``BPLIB_INSTALL_SOURCE``, the variable the
 install cell honours), and every cell must then run. Afterwards bplib is
@@ -24,7 +24,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "01_linear_neuron.ipynb"
-COLAB_LIKE = ["ipykernel", "numpy", "matplotlib", "ipywidgets"]
+# What Colab has installed already (scikit-learn included), at this book's pins.
+COLAB_LIKE = ["ipykernel", "numpy", "matplotlib", "scikit-learn", "ipywidgets"]
 
 
 @pytest.fixture(autouse=True)
@@ -71,11 +72,14 @@ def test_chapter_1_installs_bplib_and_runs_in_a_fresh_kernel(tmp_path, monkeypat
     _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
     (wheel,) = wheels.glob("bplib-*.whl")
 
-    # the Colab-like environment: a kernel, NumPy, Matplotlib, ipywidgets, no bplib
+    # the Colab-like environment: a kernel, NumPy, Matplotlib, scikit-learn,
+    # ipywidgets, no bplib; made with uv, beside this Python (make setup puts
+    # it there), because pip takes minutes here; the install cell uses pip
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", venv)
     python = venv / "bin" / "python"
-    _run(python, "-m", "pip", "install", "--quiet", *_pins(COLAB_LIKE))
+    uv = pathlib.Path(sys.executable).parent / "uv"
+    _run(uv, "pip", "install", "--quiet", "--python", python, *_pins(COLAB_LIKE))
     absent = subprocess.run([str(python), "-c", "import bplib"], capture_output=True,
                             cwd=tmp_path)
     assert absent.returncode != 0, "the fresh environment already has bplib"
