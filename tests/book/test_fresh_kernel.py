@@ -2,11 +2,11 @@
 
 A new virtual environment gets only what Colab would have: a notebook
 kernel, NumPy, Matplotlib, scikit-learn and ipywidgets (the versions of
-requirements.txt), and no bplib. Chapter 1 is executed there with nbclient; its first cell (the
-install cell of tools/prepare_notebooks.py) must install bplib, here from a
-wheel built from this checkout (``BPLIB_INSTALL_SOURCE``, the variable the
-install cell honours), and every cell must then run. Afterwards bplib is
-imported from the new environment, not from the checkout.
+requirements.txt), and no bplib. Chapter 1 is executed there with nbclient;
+its first cell (the install cell of tools/prepare_notebooks.py) must install
+bplib, here from a wheel built from this checkout (``BPLIB_INSTALL_SOURCE``,
+the variable the install cell honours), and every cell must then run.
+Afterwards bplib is imported from the new environment, not from the checkout.
 
 Depends on the notebooks being prepared (``make prepare``). Slow (a venv and
 a few wheels): ``make fresh-kernel-test`` runs it; a plain ``pytest tests``

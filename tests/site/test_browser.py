@@ -100,6 +100,8 @@ STYLE_CLASSES_JS = """within => {
   return classes.size;
 }"""
 
+AXE_RUN_JS = """([within, options]) =>
+  axe.run(within ? {include: [[within]]} : document, options)"""
 AXE_ON_STYLE_CLASSES_JS = """options =>
   axe.run({include: window.__bookStyleClasses}, options)"""
 
@@ -170,7 +172,7 @@ def test_page(browser, axe, site_url, path, record_property):
             check_figure_text(page, path)
         _check_solutions(page)
         _check_no_widgets(page)
-        _check_width(page)
+        _check_width(page, path)
         page.wait_for_load_state("networkidle")
         _check_accessibility(page, axe)
         page.screenshot(path=f"{shot}.png", full_page=FULL_SCREENSHOTS)
@@ -180,7 +182,7 @@ def test_page(browser, axe, site_url, path, record_property):
         # the same page at a phone's width: the layout follows the window
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(LAYOUT_SETTLE_MS)
-        _check_phone_width(page, path)
+        _check_width(page, path)
         if path in FIGURE_PAGES:
             check_figure_text(page, path)
         page.screenshot(path=f"{shot}--390-dark.png")
@@ -238,20 +240,6 @@ def set_mode(page, mode):
            })""", mode)
 
 
-def _check_phone_width(page, path):
-    """At 390 px the page does not scroll sideways; names what sticks out."""
-    extra = page.evaluate(OVERFLOW_JS)
-    wide = page.evaluate(
-        """() => Array.from(document.querySelectorAll('#main-content *'))
-             .filter(el => el.getBoundingClientRect().right
-                             > document.documentElement.clientWidth + 1
-                      && getComputedStyle(el).position !== 'fixed'
-                      && !el.closest('mjx-container, pre, .highlight, .table-wrapper,'
-                                     + ' .pst-scrollable-table-container, .cell_output'))
-             .slice(0, 5).map(el => el.tagName + '.' + el.className)""")
-    assert extra <= 0, f"{path} is {extra} px wider than a 390 px screen: {wide}"
-
-
 def _check_page_weight(path, sizes, record_property):
     """At most ``BUDGET_BYTES`` transferred up to the network falling idle
     after load (every response's body, uncompressed)."""
@@ -263,10 +251,20 @@ def _check_page_weight(path, sizes, record_property):
         + ", ".join(f"{u.rsplit('/', 1)[-1]} {s / 1e6:.2f} MB" for u, s in heaviest))
 
 
-def _check_width(page):
-    """The page never scrolls sideways: its body fits the window."""
+def _check_width(page, path):
+    """The page does not scroll sideways at the window's width; names what
+    sticks out."""
     extra = page.evaluate(OVERFLOW_JS)
-    assert extra <= 0, f"the page is {extra} px wider than the window"
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#main-content *'))
+             .filter(el => el.getBoundingClientRect().right
+                             > document.documentElement.clientWidth + 1
+                      && getComputedStyle(el).position !== 'fixed'
+                      && !el.closest('mjx-container, pre, .highlight, .table-wrapper,'
+                                     + ' .pst-scrollable-table-container, .cell_output'))
+             .slice(0, 5).map(el => el.tagName + '.' + el.className)""") if extra > 0 else []
+    width = page.viewport_size["width"]
+    assert extra <= 0, f"{path} is {extra} px wider than a {width} px window: {wide}"
 
 
 def _check_images(page):
@@ -332,8 +330,7 @@ def _check_accessibility(page, axe, mode="light", within=None):
     violations = []
     if mode == "light":
         rest = {**AXE_OPTIONS, "rules": {r: {"enabled": False} for r in AXE_COLOUR_RULES}}
-        context = {"include": [[within]]} if within else None
-        violations += axe.run(page, context=context, options=rest).response["violations"]
+        violations += page.evaluate(AXE_RUN_JS, [within, rest])["violations"]
     assert page.evaluate(STYLE_CLASSES_JS, within) > 0, f"no text to check in {within}"
     colour = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": AXE_COLOUR_RULES}}
     violations += page.evaluate(AXE_ON_STYLE_CLASSES_JS, colour)["violations"]

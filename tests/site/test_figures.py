@@ -14,10 +14,10 @@ to its displayed width, is at least as large as the caption text beside it.
   font size in the SVG and scales it by displayed width / viewBox width.
 
 Checked in Chromium at 390 and 1280 px on every chapter page that has a
-figure or an explorer (``CHAPTERS``), during the visits that
-``test_browser.test_page`` (1280 px) and
-``test_surfaces.test_phone_width_and_page_weight`` (390 px) make anyway. ``test_stored_figures_use_the_house_style`` checks
-the notebooks themselves: every PNG output was made by the house formatter
+figure or an explorer (``CHAPTERS``), during the visit that
+``test_browser.test_page`` makes anyway (at 1280 px, then with the window
+narrowed to 390 px). ``test_stored_figures_use_the_house_style`` checks the
+notebooks themselves: every PNG output was made by the house formatter
 (resolution, recorded text size, CSS size in the output's metadata).
 """
 
@@ -29,6 +29,7 @@ import pytest
 
 from bplib import _figure_style as figure_style
 from conftest import HTML, ROOT
+
 LAPTOP_WIDTH = 1280
 CHAPTERS = sorted(p.relative_to(HTML).as_posix() for p in (HTML / "chapters").glob("*.html")
                   if "<figure" in (text := p.read_text(encoding="utf-8"))
@@ -117,8 +118,8 @@ def _text_px(item, page_url):
 def check_figure_text(page, path):
     """On the open ``page`` of ``path``: every figure's text is at least its
     caption's size, and a figure wider than its box scrolls in it (at the
-    laptop's width, none does). Called by the page visits of test_browser.py
-    (1280 px) and test_surfaces.py (390 px) on the pages of ``CHAPTERS``."""
+    laptop's width, none does). Called by ``test_browser.test_page`` at both
+    widths on the pages of ``CHAPTERS``."""
     items = _measure(page)
     url = page.url
     width = page.viewport_size["width"]

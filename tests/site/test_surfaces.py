@@ -18,10 +18,9 @@ import re
 import pytest
 
 from conftest import HTML
-from test_browser import PAGES, REDIRECT, _is_local
+from test_browser import PAGES, PHONE, REDIRECT, _is_local
 from test_figures import CHAPTERS as FIGURE_PAGES
 
-PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 CHAPTER = "chapters/01_linear_neuron.html"
 CONTENT_PAGES = [p for p in PAGES if not REDIRECT.search((HTML / p).read_text(encoding="utf-8"))]
