@@ -147,7 +147,7 @@ pdf: $(STAMP) $(ASSETS) chromium
 # bplib as a package: wheel and sdist in dist/.
 dist: $(TSTAMP)
 	rm -rf dist
-	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/python -m build --installer uv --outdir dist . >/dev/null
 	@ls dist
 
 # The website with the PDF beside it, as it is published.

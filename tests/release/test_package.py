@@ -1,7 +1,8 @@
 """bplib as a package: the wheel and sdist that ``make dist`` builds.
 
 A fresh virtual environment installs the wheel with its declared
-dependencies only (from the package index, as a reader's would), imports
+dependencies only (from the package index, as a reader's would; with uv,
+which ``make setup`` installs, when it is there), imports
 every module, and runs one example from each chapter's "what bplib gained"
 section. It never sees the checkout: the examples run from a temporary
 folder, so a module missing from the wheel fails here.
@@ -95,7 +96,8 @@ def _modules():
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)])
+    uv = ["--installer", "uv"] if pathlib.Path(sys.executable).with_name("uv").exists() else []
+    _run([sys.executable, "-m", "build", *uv, "--outdir", str(out), str(ROOT)])
     return out
 
 
@@ -118,14 +120,24 @@ def test_wheel_and_sdist_carry_every_module_and_its_data(dist):
     assert expected <= members, f"missing from the sdist: {sorted(expected - members)}"
 
 
+def _installer(python):
+    """uv's pip interface (make setup installs uv beside the venv's Python;
+    it resolves from the same index, with a cache), or pip without it."""
+    uv = pathlib.Path(sys.executable).with_name("uv")
+    if uv.exists():
+        return [str(uv), "pip"], ["--python", str(python)]
+    return [str(python), "-m", "pip"], []
+
+
 def test_fresh_environment_installs_the_wheel_and_runs_each_chapter(dist, tmp_path):
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    pip, target = _installer(python)
+    venv.create(env_dir, with_pip=target == [])
     wheel = next(dist.glob("bplib-*.whl"))
-    _run([str(python), "-m", "pip", "install", "--quiet", str(wheel)])
+    _run([*pip, "install", "--quiet", *target, str(wheel)])
     # nothing but the declared dependencies came in
-    freeze = _run([str(python), "-m", "pip", "freeze"]).stdout.lower().split()
+    freeze = _run([*pip, "freeze", *target]).stdout.lower().split()
     installed = {line.split("==")[0].split(" @ ")[0] for line in freeze}
     extra = installed & {"jupyter-book", "pytest", "playwright", "torch", "ipywidgets"}
     assert not extra, f"the wheel pulled in {sorted(extra)}"
