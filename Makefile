@@ -85,11 +85,11 @@ unit: $(TSTAMP)
 		--doctest-modules bplib
 
 # Each notebook's cells run in order in one kernel (--dist loadfile), notebooks
-# side by side.
+# side by side, sealed (tools/seal.py): a fresh home, no outside connection,
+# nothing written outside the build and cache folders.
 nbval: $(TSTAMP)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg chapters
-	$(BIN)/python tools/rerun_notebooks.py --jobs $(JOBS)
+	$(BIN)/python tools/seal.py $(BIN)/pytest -n $(JOBS) --dist loadfile --nbval \
+		--nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters
 
 site-test: $(TSTAMP)
 	$(BIN)/pytest -n $(JOBS) tests/site
