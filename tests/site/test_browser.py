@@ -12,7 +12,8 @@ the colour rules check one element of each style class, see
 ``AXE_COLOUR_RULES``). Then the same page at 390 px (the window narrowed; the
 layout follows it): no sideways scrolling, and the figures' text again.
 Screenshots of the first screen at both widths, light and dark, go under
-``_build/screenshots``.
+``_build/screenshots``. axe and the screenshots cover every hand-written
+page and a sample of the generated ones (``GENERATED``).
 """
 
 import os
