@@ -38,10 +38,11 @@ book: setup assets build
 test: setup $(TSTAMP) assets chromium
 	$(MAKE) unit
 	$(MAKE) nbval
-	$(MAKE) build
-	@# The slow browser and install checks overlap (each target's output is
-	@# printed whole when it ends); the release tests read the PDF.
-	$(MAKE) -j3 --output-sync=target site-test pdf fresh-kernel-test
+	@# Targets that leave a core idle overlap (each target's output is printed
+	@# whole when it ends): Sphinx builds on one core; the release tests read
+	@# the PDF.
+	$(MAKE) -j2 --output-sync=target build fresh-kernel-test
+	$(MAKE) -j2 --output-sync=target site-test pdf
 	$(MAKE) -j2 --output-sync=target lab-test release-test
 
 setup: $(STAMP)
