@@ -39,11 +39,11 @@ test: setup $(TSTAMP) assets chromium
 	$(MAKE) unit
 	$(MAKE) nbval
 	@# Targets that leave a core idle overlap (each target's output is printed
-	@# whole when it ends): Sphinx builds on one core; the release tests read
-	@# the PDF.
+	@# whole when it ends): Sphinx builds on one core, and JupyterLab's test
+	@# waits on its kernel most of the time; the release tests read the PDF.
 	$(MAKE) -j2 --output-sync=target build fresh-kernel-test
-	$(MAKE) -j2 --output-sync=target site-test pdf
-	$(MAKE) -j2 --output-sync=target lab-test release-test
+	$(MAKE) -j3 --output-sync=target site-test pdf lab-test
+	$(MAKE) release-test
 
 setup: $(STAMP)
 
