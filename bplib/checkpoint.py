@@ -331,8 +331,8 @@ def backprop(chain, state0, loss_grad, schedule="plain", *, every=None, slots=No
     else:
         slots = min(default, S - 1) if slots is None else check_positive_int(slots, "slots",
                                                                              minimum=0)
-        if slots >= S and S > 1:
+        if slots >= S:
             raise ValueError(f"slots must be an integer between 0 and S - 1 = {S - 1}, "
                              f"got {slots}")
-        d = _revolve(chain, state0, loss, min(slots, S - 1), meter, grads)
+        d = _revolve(chain, state0, loss, slots, meter, grads)
     return loss.value, grads, d, Cost(schedule, meter.peak, meter.steps)

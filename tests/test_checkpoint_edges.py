@@ -132,3 +132,11 @@ def test_steps_that_keep_nothing_cost_their_states_only(schedule):
 def test_state0_is_checked_by_name_alone_or_in_a_tuple(state0, message):
     with pytest.raises(ValueError, match=message):
         checkpoint.backprop(_Chain([1, 1]), state0, _loss_grad)
+
+
+def test_revolve_of_one_step_takes_no_slot():
+    loss, _, _, cost = checkpoint.backprop(_Chain([1]), STATE, _loss_grad, "revolve")
+    assert loss == 1.0 and cost.forward_steps == 1
+    with pytest.raises(ValueError, match=r"^slots must be an integer between 0 and S - 1 = 0, "
+                                         r"got 1$"):
+        checkpoint.backprop(_Chain([1]), STATE, _loss_grad, "revolve", slots=1)
