@@ -147,3 +147,16 @@ def test_a_kernel_too_large_is_measured_against_each_padded_axis():
                                          r"\(4x5; X.shape=\(1, 1, 2, 5\), padding=\(1, 0\)\); "
                                          r"use a smaller kernel or more padding$"):
         conv.conv2d_forward(np.ones((1, 1, 2, 5)), np.ones((1, 1, 5, 5)), padding=(1, 0))
+
+
+def test_max_pool_backward_with_a_rectangular_window_and_few_windows():
+    """Eight windows of 2 x 3 (48 entries, not a multiple of 9): the routed
+    gradient is scattered window by window, six entries each."""
+    X = np.random.default_rng(11).permutation(40).reshape(1, 2, 4, 5) / 10.0
+    Y, cache = conv.max_pool_forward(X, (2, 3), stride=2)
+    assert Y.shape == (1, 2, 2, 2)
+    dX = conv.max_pool_backward(np.ones_like(Y), cache)
+    assert dX.sum() == 8.0
+    won = dX > 0  # each maximum once per window it wins (overlapping windows share one)
+    np.testing.assert_array_equal(np.sort(np.repeat(X[won], dX[won].astype(int))),
+                                  np.sort(Y.reshape(-1)))
