@@ -202,7 +202,10 @@ def revolve_steps(n, slots):
     int
     """
     n, slots = check_positive_int(n, "n"), check_positive_int(slots, "slots", minimum=0)
-    return int(_costs(np.array([n]), slots)[0])
+    c, r = slots + 1, 0
+    while _beta(c, r) < n:  # the least r with beta(c, r) >= n
+        r += 1
+    return n + r * n - (_beta(c + 1, r - 1) if r else 0)  # eq-ckpt-revolve, exact for any n
 
 
 def _costs(ns, s):
@@ -297,7 +300,7 @@ def backprop(chain, state0, loss_grad, schedule="plain", *, every=None, slots=No
         ⌈√S⌉ by default, :eq:`eq-ckpt-sqrt`.
     slots : int, optional
         For ``"revolve"``: states stored besides ``state0``, 0 <= slots < S;
-        ⌈√S⌉ by default.
+        ⌈√S⌉ by default (at most S - 1).
 
     Returns
     -------
@@ -326,9 +329,10 @@ def backprop(chain, state0, loss_grad, schedule="plain", *, every=None, slots=No
             raise ValueError(f"every must be an integer between 1 and S = {S}, got {every}")
         d = _uniform(chain, state0, loss, every, meter, grads)
     else:
-        slots = default if slots is None else check_positive_int(slots, "slots", minimum=0)
-        if slots >= S and S > 1:
+        slots = min(default, S - 1) if slots is None else check_positive_int(slots, "slots",
+                                                                             minimum=0)
+        if slots >= S:
             raise ValueError(f"slots must be an integer between 0 and S - 1 = {S - 1}, "
                              f"got {slots}")
-        d = _revolve(chain, state0, loss, min(slots, S - 1), meter, grads)
+        d = _revolve(chain, state0, loss, slots, meter, grads)
     return loss.value, grads, d, Cost(schedule, meter.peak, meter.steps)
