@@ -28,7 +28,7 @@ JOBS   ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo 
 export TQDM_DISABLE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test setup assets chromium build unit nbval site-test lab-test fresh-kernel-test execute lab prepare bench bench-smoke clean index pdf dist publish-dir release-test lock canary mutation
+.PHONY: book test setup assets chromium build built-site-tests unit nbval site-test lab-test fresh-kernel-test execute lab prepare bench bench-smoke clean index pdf dist publish-dir release-test lock canary mutation
 
 book: setup assets build
 	@echo
@@ -39,11 +39,16 @@ test: setup $(TSTAMP) assets chromium
 	$(MAKE) unit
 	$(MAKE) nbval
 	@# Targets that leave a core idle overlap (each target's output is printed
-	@# whole when it ends): Sphinx builds on one core, and JupyterLab's test
-	@# waits on its kernel most of the time; the release tests read the PDF.
-	$(MAKE) -j2 --output-sync=target build fresh-kernel-test
-	$(MAKE) -j3 --output-sync=target site-test pdf lab-test
+	@# whole when it ends): JupyterLab's test waits on its kernel most of the
+	@# time, Sphinx builds on one core; the release tests read the PDF.
+	$(MAKE) -j3 --output-sync=target lab-test fresh-kernel-test built-site-tests
 	$(MAKE) release-test
+
+# The website built, then its browser test beside the PDF (which reads the
+# build's environment).
+built-site-tests: $(TSTAMP) $(ASSETS)
+	$(MAKE) build
+	$(MAKE) -j2 --output-sync=target site-test pdf
 
 setup: $(STAMP)
 
