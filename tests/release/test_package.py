@@ -20,6 +20,9 @@ import zipfile
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# uv, which make setup installs beside the venv's Python (it resolves from the
+# same index, with a cache); the tests fall back on pip without it
+UV = pathlib.Path(sys.executable).with_name("uv")
 
 # One example per chapter, each using what that chapter added to bplib.
 EXAMPLES = textwrap.dedent("""
@@ -96,8 +99,8 @@ def _modules():
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    uv = ["--installer", "uv"] if pathlib.Path(sys.executable).with_name("uv").exists() else []
-    _run([sys.executable, "-m", "build", *uv, "--outdir", str(out), str(ROOT)])
+    installer = ["--installer", "uv"] if UV.exists() else []
+    _run([sys.executable, "-m", "build", *installer, "--outdir", str(out), str(ROOT)])
     return out
 
 
@@ -121,11 +124,9 @@ def test_wheel_and_sdist_carry_every_module_and_its_data(dist):
 
 
 def _installer(python):
-    """uv's pip interface (make setup installs uv beside the venv's Python;
-    it resolves from the same index, with a cache), or pip without it."""
-    uv = pathlib.Path(sys.executable).with_name("uv")
-    if uv.exists():
-        return [str(uv), "pip"], ["--python", str(python)]
+    """uv's pip interface aimed at ``python``, or that Python's pip."""
+    if UV.exists():
+        return [str(UV), "pip"], ["--python", str(python)]
     return [str(python), "-m", "pip"], []
 
 

@@ -154,8 +154,7 @@ def _chapter_first_pages(pdf):
     return sorted(pages)
 
 
-def test_first_page_of_each_chapter_is_not_blank(pdf):
-    document = pdfium.PdfDocument(str(PDF))
+def test_first_page_of_each_chapter_is_not_blank(pdf, document):
     firsts = _chapter_first_pages(pdf)
     assert len(firsts) >= len(_toc_files()) - 1
     for index in firsts:
@@ -282,10 +281,9 @@ def test_every_internal_link_lands_on_a_page(pdf):
     assert api_links >= 50, f"only {api_links} links into the API reference"
 
 
-def test_no_text_runs_past_the_right_margin(pdf):
+def test_no_text_runs_past_the_right_margin(document):
     """Nothing is clipped at the margin: no character of a code listing (or
     anything else) is set to the right of the text column."""
-    document = pdfium.PdfDocument(str(PDF))
     margin = 15 / 25.4 * 72  # tools/build_pdf.py prints with 15 mm side margins
     clipped = []
     for index in range(len(document)):
@@ -306,9 +304,8 @@ def test_no_text_runs_past_the_right_margin(pdf):
     assert not clipped, f"text beyond the right margin on {len(clipped)} pages: {clipped[:5]}"
 
 
-def _figure_dpis():
+def _figure_dpis(document):
     """Effective resolution of each embedded figure at its printed size."""
-    document = pdfium.PdfDocument(str(PDF))
     dpis = []
     for index in range(len(document)):
         for obj in document[index].get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
@@ -319,8 +316,8 @@ def _figure_dpis():
     return dpis
 
 
-def test_figures_are_printed_at_print_resolution(pdf):
-    dpis = _figure_dpis()
+def test_figures_are_printed_at_print_resolution(document):
+    dpis = _figure_dpis(document)
     assert len(dpis) >= _stored_figures()
     low = sorted(d for d in dpis if d[0] < MIN_FIGURE_DPI)
     assert not low, (f"{len(low)} of {len(dpis)} figures below {MIN_FIGURE_DPI} dpi on paper, "

@@ -100,6 +100,8 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
 # mode (the theme switches CSS variables on the same DOM) only the colour
 # rules run again, on the classes recomputed from the dark colours.
 AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+AXE_COLOUR_OPTIONS = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": AXE_COLOUR_RULES}}
+AXE_OTHER_OPTIONS = {**AXE_OPTIONS, "rules": {r: {"enabled": False} for r in AXE_COLOUR_RULES}}
 
 STYLE_CLASSES_JS = """within => {
   const root = within ? document.querySelector(within) : document.body;
@@ -150,10 +152,10 @@ def _is_local(url):
     return parts.hostname in {"127.0.0.1", None}
 
 
-def _open(browser, url, viewport=(1280, 900)):
+def _open(browser, url, viewport=DESKTOP):
     """Open ``url`` in a fresh page, recording console errors, requests and
     the size of every response's body (``log["sizes"]``, url -> bytes)."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page = browser.new_page(viewport=viewport)
     log = {"errors": [], "foreign": [], "failed": [], "sizes": {}}
 
     def on_response(response):
@@ -376,16 +378,14 @@ def _check_accessibility(page, axe, mode="light", within=None):
 def _check_axe_rules(page, axe, within=None):
     """Every axe rule but the colour rules, on the page or on ``within``."""
     _inject_axe(page, axe)
-    rest = {**AXE_OPTIONS, "rules": {r: {"enabled": False} for r in AXE_COLOUR_RULES}}
-    _report(page, page.evaluate(AXE_RUN_JS, [within, rest])["violations"], "light")
+    _report(page, page.evaluate(AXE_RUN_JS, [within, AXE_OTHER_OPTIONS])["violations"], "light")
 
 
 def _check_colour(page, axe, mode, within=None):
     """The colour rules, on one element of each style class."""
     _inject_axe(page, axe)
     assert page.evaluate(STYLE_CLASSES_JS, within) > 0, f"no text to check in {within}"
-    colour = {**AXE_OPTIONS, "runOnly": {"type": "rule", "values": AXE_COLOUR_RULES}}
-    _report(page, page.evaluate(AXE_ON_STYLE_CLASSES_JS, colour)["violations"], mode)
+    _report(page, page.evaluate(AXE_ON_STYLE_CLASSES_JS, AXE_COLOUR_OPTIONS)["violations"], mode)
 
 
 def _inject_axe(page, axe):
