@@ -35,6 +35,9 @@
    verdict are inline.
 8. **Images load as they come into view** (``loading="lazy"``): a chapter's
    figures are 0.1-0.3 MB each, and a reader on a phone sees one at a time.
+9. **One viewport tag.** Sphinx's layout, the theme and docutils each write
+   ``<meta name="viewport">``; docutils' copy is dropped here, the theme's
+   by ``templates/layout.html``.
 """
 
 import json
@@ -69,6 +72,14 @@ def _script_key(script):
         getattr(script, "priority", None),
         tuple(sorted((str(k), str(v)) for k, v in attributes.items())),
     )
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\n?')
+
+
+def _one_viewport(app, pagename, templatename, context, doctree):
+    if "metatags" in context:
+        context["metatags"] = _VIEWPORT.sub("", context["metatags"])
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -171,6 +182,7 @@ def setup(app):
     app.connect("html-page-context", _fix_roles)
     app.connect("html-page-context", _lazy_explorers)
     app.connect("html-page-context", _lazy_images)
+    app.connect("html-page-context", _one_viewport)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_js_file("book.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
