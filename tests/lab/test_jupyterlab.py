@@ -1,8 +1,10 @@
 """Every chapter in JupyterLab, as a reader running ``make lab`` sees it.
 
 Per chapter, in Chromium against the JupyterLab of ``make lab`` (with
-jupyterlab-myst): open the notebook, Run All, wait for the kernel; no cell
-shows an error; no rendered Markdown shows MyST source (``:::{``, ``{cite``,
+jupyterlab-myst): open the notebook; in a chapter with an explorer, Run All
+and wait for the kernel (the other chapters' cells are run by nbval, in the
+same environment, so their stored outputs are checked here); no cell shows
+an error; no rendered Markdown shows MyST source (``:::{``, ``{cite``,
 ``{numref``, ``:pyobject:``, ``literalinclude``), and jupyterlab-myst marks
 no citation or cross-reference as not found (binder/lab_references.py writes
 them out as the website does); every code listing cell (``listing(...)``)
@@ -111,7 +113,8 @@ def _wait_run_all(page):
 
 
 class _Runs:
-    """Chapters opened and Run All started one ahead of the test that checks them.
+    """Chapters opened (and, with an explorer, Run All started) one ahead of
+    the test that checks them.
 
     While one chapter is checked (its widgets moved), the next selected
     chapter already runs in its own page and kernel: the machine's second
@@ -125,14 +128,15 @@ class _Runs:
         if name not in self.pages:
             page, errors = _open(self.browser, self.lab, name)
             try:
-                _start_run_all(page)
+                if _widget_cells(name):
+                    _start_run_all(page)
             except Exception:
                 page.close()
                 raise
             self.pages[name] = page, errors
 
     def take(self, name):
-        """(page, errors) of ``name``, its Run All finished."""
+        """(page, errors) of ``name``, its cells run (or their outputs stored)."""
         self._start(name)
         later = self.order[self.order.index(name) + 1:] if name in self.order else []
         if later:
