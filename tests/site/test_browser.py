@@ -212,6 +212,7 @@ def test_page(browser, axe, site_url, path, record_property):
         page.wait_for_load_state("networkidle")
         if full:
             _check_axe_rules(page, axe)
+            _to_top(page)
             page.screenshot(path=f"{shot}.png", full_page=FULL_SCREENSHOTS)
             set_mode(page, "dark")
             page.screenshot(path=f"{shot}--dark.png")
@@ -222,6 +223,7 @@ def test_page(browser, axe, site_url, path, record_property):
         if path in FIGURE_PAGES:
             check_figure_text(page, path)
         if full:
+            _to_top(page)
             page.screenshot(path=f"{shot}--390-dark.png")
             set_mode(page, "light")
             page.screenshot(path=f"{shot}--390.png")
@@ -241,6 +243,13 @@ def test_page(browser, axe, site_url, path, record_property):
     assert not log["failed"], f"failed requests: {log['failed']}"
     assert not errors, f"console errors: {errors}"
     _check_page_weight(path, at_load, record_property)
+
+
+def _to_top(page):
+    """Scroll back to the page's first screen (the checks scroll to figures
+    and solutions), for the screenshots."""
+    page.evaluate("() => new Promise(done => { window.scrollTo(0, 0);"
+                  " requestAnimationFrame(() => requestAnimationFrame(done)); })")
 
 
 def _check_redirect(browser, url, target):
