@@ -1,4 +1,4 @@
-"""Every built page's head says what a browser needs once, and only once."""
+"""Every built page's head: what a browser needs, once, and no more."""
 
 import re
 
@@ -20,3 +20,11 @@ def test_one_viewport_and_one_charset_per_page():
         if "<title>" in head and sorted(found) != ["charset", "viewport"]:
             wrong[str(page.relative_to(HTML))] = found
     assert not wrong, f"pages whose head lacks or repeats a tag: {dict(list(wrong.items())[:5])}"
+
+
+@pytest.mark.site
+def test_only_the_search_page_loads_the_search_index():
+    loading = sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
+                     if 'src="searchindex.js"' in (text := p.read_text(encoding="utf-8"))
+                     or '/searchindex.js"' in text)
+    assert loading == ["search.html"], f"pages that load the search index: {loading[:5]}"
