@@ -450,6 +450,13 @@ def test_search_finds_the_book_s_words(browser, site_url):
 
 
 @pytest.mark.site
+def test_only_the_search_page_loads_the_search_index():
+    """The 180 kB index is loaded where it is used (_ext/templates/layout.html)."""
+    loading = sorted(p for p in PAGES if "searchindex.js" in (HTML / p).read_text(encoding="utf-8"))
+    assert loading == ["search.html"], f"pages that load the search index: {loading[:5]}"
+
+
+@pytest.mark.site
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_accessibility_check_finds_faint_text_among_many(browser, axe, site_url, mode):
     """The colour rules, run on one element per style class, still catch one

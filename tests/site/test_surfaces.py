@@ -1,8 +1,10 @@
 """The website at a phone's width (390 x 844) and a laptop's (1280 x 800).
 
-* every page has a viewport meta tag for phones (test_browser.py checks
+* every page has one viewport meta tag, for phones (test_browser.py checks
   each page's width, weight and figures at 390 and 1280 px), and every page
   with figures is among the pages it opens;
+* the magnifying glass of a search field (the search page's, the search
+  dialog's) sits beside the typed text, not on it;
 * the header has one sidebar toggle, one search box, and the toggle opens
   and closes the primary sidebar with the table of contents, by tap at 390 px
   and by click at 1280 px; at 390 px the page-contents button opens and
@@ -47,10 +49,11 @@ def test_every_page_with_figures_is_visited_at_both_widths():
 @pytest.mark.parametrize("path", CONTENT_PAGES or ["<no pages built>"])
 def test_page_sizes_itself_to_a_phone(path):
     html = (HTML / path).read_text(encoding="utf-8")
-    meta = re.search(r'<meta name="viewport" content="([^"]*)"', html)
-    assert meta and "width=device-width" in meta[1], (
+    metas = re.findall(r'<meta name="viewport" content="([^"]*)"', html)
+    assert metas and "width=device-width" in metas[0], (
         f"{path}: no <meta name=viewport content=width=device-width>: phones would lay it"
         " out 980 px wide and shrink it")
+    assert len(metas) == 1, f"{path}: {len(metas)} viewport meta tags, not one"
 
 
 @pytest.mark.site
@@ -66,6 +69,38 @@ def test_header_has_one_toggle_and_one_search_box(browser, site_url):
         assert header.count() >= 1
     finally:
         context.close()
+
+
+SEARCH_FIELD_JS = """form => {
+  const icon = form.querySelector('.fa-magnifying-glass').getBoundingClientRect();
+  const input = form.querySelector('input');
+  return [icon.right, input.getBoundingClientRect().left
+                      + parseFloat(getComputedStyle(input).paddingLeft)];
+}"""
+
+
+SEARCH_FIELDS = {  # where: (page, what opens the field there, its form)
+    "search page": ("search.html", None, ".bd-search-container form.bd-search"),
+    "search dialog": (CHAPTER, "Control+k", "dialog[open] form.bd-search"),
+}
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1280"])
+def test_search_fields_icon_does_not_cover_the_text(browser, site_url, viewport):
+    context, page = _new_page(browser, viewport)
+    overlaps = {}
+    try:
+        for where, (path, keys, form) in SEARCH_FIELDS.items():
+            page.goto(f"{site_url}/{path}", wait_until="load")
+            if keys:
+                page.keyboard.press(keys)
+            icon_right, text_left = page.locator(form).evaluate(SEARCH_FIELD_JS)
+            if icon_right > text_left:
+                overlaps[where] = f"icon ends at {icon_right:.0f} px, text starts at {text_left:.0f}"
+    finally:
+        context.close()
+    assert not overlaps, f"the search icon covers the typed text: {overlaps}"
 
 
 @pytest.mark.site
