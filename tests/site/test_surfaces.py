@@ -5,6 +5,8 @@
   with figures is among the pages it opens;
 * the magnifying glass of a search field (the search page's, the search
   dialog's) sits beside the typed text, not on it;
+* headings shrink level by level, and a chapter's title fits a phone in
+  three lines;
 * the header has one sidebar toggle, one search box, and the toggle opens
   and closes the primary sidebar with the table of contents, by tap at 390 px
   and by click at 1280 px; at 390 px the page-contents button opens and
@@ -101,6 +103,30 @@ def test_search_fields_icon_does_not_cover_the_text(browser, site_url, viewport)
     finally:
         context.close()
     assert not overlaps, f"the search icon covers the typed text: {overlaps}"
+
+
+HEADING_SIZES_JS = """() => ['h1', 'h2', 'h3', 'h4'].map(h => {
+  const e = document.querySelector('article ' + h);
+  return e ? parseFloat(getComputedStyle(e).fontSize) : null; })"""
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1280"])
+def test_headings_shrink_level_by_level(browser, site_url, viewport):
+    """A section title is smaller than its chapter's, and a chapter title fits
+    a phone in at most three lines."""
+    context, page = _new_page(browser, viewport)
+    try:
+        page.goto(f"{site_url}/chapters/08_backprop_through_structure.html", wait_until="load")
+        sizes = [s for s in page.evaluate(HEADING_SIZES_JS) if s is not None]
+        lines = page.locator("article h1").evaluate(
+            "h => Math.round(h.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(h).lineHeight))")
+    finally:
+        context.close()
+    assert len(sizes) >= 3 and sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(
+        sizes), f"heading sizes h1, h2, ... in px: {sizes}"
+    assert lines <= 3, f"the chapter title takes {lines} lines at {viewport['width']} px"
 
 
 @pytest.mark.site
