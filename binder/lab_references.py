@@ -6,7 +6,7 @@ notebook, but it has no bibliography (every ``{cite:p}`` shows its key with
 a "Citation Not Found" mark), it cannot see figures named in code-cell
 metadata, it knows no other chapter, and Sphinx-only roles (``{py:func}``,
 ``{glue:text}``) show their raw target. The website (Jupyter Book, Sphinx)
-resolves all of them.
+resolves all of them, and numbers each chapter's title.
 
 :class:`BookContentsManager` closes that gap in the server, without touching
 the stored notebooks: when JupyterLab opens a chapter, each Markdown cell
@@ -14,7 +14,8 @@ that holds such a reference is shown with it written out as the website
 writes it ("[Widrow and Hoff, 1960]", "Fig. 1.2", "(4.7)", "Exercise 3.1",
 ``least_squares()``, a glued number), and the chapter's own equations and
 exercises are numbered as on the website: with the chapter's prefix
-(equation (4.1), not (1)), and only labelled equations numbered. The cell's
+(equation (4.1), not (1)), and only labelled equations numbered; the title
+carries the chapter's number ("# 4. The delta recursion"). The cell's
 own text is kept in its metadata and put back when the notebook is saved; in
 a cell the reader edited, each written-out reference still there becomes its
 role again. references.bib, the notebooks and _toc.yml stay the one
@@ -41,6 +42,7 @@ EQ_LABEL = re.compile(r"\$\$[ \t]*\(([^)\s]+)\)")
 TARGET = re.compile(r"^\(([^)\s]+)\)=[ \t]*\n+(#+)[ \t]+(.+)$", re.M)
 EXERCISE = re.compile(r"^:{3,}\{exercise\}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?:label:[ \t]*(\S+)", re.M)
 FIGURE_FORMAT = "Fig. {}"
+TITLE = re.compile(r"^# (.+)$", re.M)
 
 
 def _explicit(body):
@@ -270,8 +272,13 @@ def show(notebook, name, book):
                  for m in ROLE.finditer(source)]
         shown = DISPLAY_MATH.sub(_unnumbered, resolve_cell(source, name, book, local, glued))
         front = ""
-        if first and number:  # the chapter's numbers: (4.1), Exercise 4.1
+        if first and number:  # the chapter's numbers: (4.1), Exercise 4.1, its title
             front = f"---\nnumbering:\n  enumerator: {number}.%s\n---\n"
+            title = TITLE.search(shown)
+            if title:
+                numbered = f"# {number}. {title.group(1)}"
+                pairs.insert(0, (title.group(0), numbered))
+                shown = shown[:title.start()] + numbered + shown[title.end():]
         first = False
         if front + shown != source:
             cell["metadata"][KEY] = {"source": source, "shown": front + shown, "front": front,

@@ -117,6 +117,26 @@ def test_an_edited_cell_keeps_the_edit_and_its_roles(book):
     assert not first["source"].startswith("---")
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_the_title_carries_the_chapter_s_number(book, path):
+    stored = _load(path)
+    nb = lr.show(copy.deepcopy(stored), path.name, book)
+    title = next(m for c in nb["cells"] if c["cell_type"] == "markdown"
+                 for m in [lr.TITLE.search(lr._text(c))] if m).group(1)
+    number = book.prefix[path.name]  # from _toc.yml, as the website numbers it
+    if number:
+        assert title.startswith(f"{number}. "), title
+    else:
+        assert not re.match(r"\d+\. ", title), title
+    # an edited title cell gets its stored title back, the edit kept
+    first = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    edit = "\nAdded by the reader."
+    first["source"] += edit
+    lr.restore(nb)
+    stored_first = next(c for c in stored["cells"] if c["cell_type"] == "markdown")
+    assert lr._text(first) == lr._text(stored_first) + edit
+
+
 def test_contents_manager_serves_written_out_and_saves_the_original(tmp_path):
     for name in ("_toc.yml", "references.bib"):
         shutil.copy(ROOT / name, tmp_path / name)
