@@ -20,7 +20,9 @@ first cell applies :data:`RC` (``matplotlib.pyplot.rcParams.update``) and
 registers :func:`png` as IPython's PNG formatter for figures; the static
 explorers draw inside ``matplotlib.rc_context(RC)``. :func:`png` writes the
 smallest text size it drew and the resolution into the PNG itself
-(:data:`TEXT_KEY`, and the ``pHYs`` chunk), which the book's tests read.
+(:data:`TEXT_KEY`, and the ``pHYs`` chunk), and every pair of texts that
+overlap (:data:`OVERLAP_KEY`, see :func:`overlapping_text`), which the
+book's tests read.
 """
 
 import base64
@@ -30,7 +32,8 @@ import struct
 import zlib
 
 __all__ = ["FONT_SIZE", "CSS_DPI", "PRINT_DPI", "FIGURE_WIDTH", "RC", "TEXT_KEY",
-           "smallest_text", "png", "css_px", "png_chunks", "png_text_px", "svg_text_px"]
+           "OVERLAP_KEY", "smallest_text", "overlapping_text", "png", "css_px",
+           "png_chunks", "png_text_px", "svg_text_px"]
 
 FONT_SIZE = 13.5
 """float: the smallest text in a figure, in points."""
@@ -46,6 +49,15 @@ FIGURE_WIDTH = 7.5
 
 TEXT_KEY = "bplib-smallest-text-pt"
 """str: the PNG text chunk that records the smallest font size drawn."""
+
+OVERLAP_KEY = "bplib-overlapping-text"
+"""str: the PNG text chunk that lists the texts drawn over each other
+(``'a' / 'b'`` pairs, one per line; ``none`` when there are none)."""
+
+OVERLAP_PX = 2.0
+"""float: texts whose boxes share more than this many pixels (at
+:data:`CSS_DPI`) both across and down overlap; a text's box includes its
+descent, so stacked lines touch without overlapping."""
 
 RC = {
     "figure.figsize": (FIGURE_WIDTH, 3.4),
@@ -87,25 +99,68 @@ def smallest_text(fig):
     >>> smallest_text(fig)
     9.0
     """
-    from matplotlib.text import Text
-
-    sizes = [t.get_fontsize() for t in fig.findobj(Text)
-             if t.get_visible() and t.get_text().strip() and _shown(t)]
+    sizes = [t.get_fontsize() for t in _drawn_texts(fig)]
     return min(sizes) if sizes else None
 
 
-def _shown(text):
-    """False for a tick label whose tick lies outside its axis's view."""
-    parent = getattr(text, "axes", None)
-    if parent is None or not hasattr(text, "get_position"):
-        return True
-    for axis in (parent.xaxis, parent.yaxis):
-        for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-            if text in (tick.label1, tick.label2):
-                low, high = sorted(axis.get_view_interval())
+def overlapping_text(fig):
+    """Pairs of visible texts in ``fig`` drawn over each other.
+
+    Tick labels that run into each other, a title on a tick label, a legend
+    on an axis label: each is a pair of texts whose boxes overlap by more
+    than :data:`OVERLAP_PX` in both directions. Call after
+    ``fig.canvas.draw()``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of (str, str)
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> _ = fig.text(0.5, 0.5, "one"), fig.text(0.51, 0.5, "two"), fig.text(0.1, 0.1, "far")
+    >>> fig.canvas.draw()
+    >>> overlapping_text(fig)
+    [('one', 'two')]
+    """
+    from matplotlib.text import Text
+
+    scale = CSS_DPI / fig.dpi
+    # Text's own extent: an annotation's would include its arrow
+    boxes = [(t.get_text(), Text.get_window_extent(t)) for t in _drawn_texts(fig)]
+    pairs = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            across = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            down = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if min(across, down) * scale > OVERLAP_PX:
+                pairs.append((a, b))
+    return pairs
+
+
+def _drawn_texts(fig):
+    """The visible, non-empty texts of ``fig``, less the tick labels of ticks
+    outside their axis's view (matplotlib keeps, but does not draw, them)."""
+    from matplotlib.text import Text
+
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            scale = axis.get_transform().transform  # compare as drawn: log axes in decades
+            low, high = sorted(scale(axis.get_view_interval()))
+            slack = 1e-9 * (high - low)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 location = tick.get_loc()
-                return location is None or low - 1e-9 * abs(high - low) <= location <= high
-    return True
+                if location is not None and not (
+                        low - slack <= scale([location])[0] <= high + slack):
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return [t for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
 
 
 def css_px(png_bytes):
@@ -118,8 +173,9 @@ def css_px(png_bytes):
 def png(fig):
     """``fig`` as IPython's formatter returns a PNG: ``(base64 text, metadata)``.
 
-    The PNG has :data:`PRINT_DPI` pixels per inch (tight bounding box) and
-    the smallest text size under :data:`TEXT_KEY`; the metadata's
+    The PNG has :data:`PRINT_DPI` pixels per inch (tight bounding box), the
+    smallest text size under :data:`TEXT_KEY` and the overlapping texts
+    under :data:`OVERLAP_KEY`; the metadata's
     ``width``/``height`` are its CSS size at :data:`CSS_DPI`.
 
     Parameters
@@ -135,10 +191,12 @@ def png(fig):
         return None
     fig.canvas.draw()  # lays out the figure, so tick labels exist
     smallest = smallest_text(fig)
+    overlaps = "\n".join(f"{a!r} / {b!r}" for a, b in overlapping_text(fig)) or "none"
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=PRINT_DPI, bbox_inches="tight",
                 facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
-                metadata={TEXT_KEY: "none" if smallest is None else f"{smallest:g}"})
+                metadata={TEXT_KEY: "none" if smallest is None else f"{smallest:g}",
+                          OVERLAP_KEY: overlaps})
     data = buffer.getvalue()
     width, height = css_px(data)
     return base64.b64encode(data).decode("ascii"), {"width": width, "height": height}
@@ -166,6 +224,11 @@ def png_chunks(data):
         elif kind == b"zTXt":
             key, _, rest = body.partition(b"\0")
             texts[key.decode("latin-1")] = zlib.decompress(rest[1:]).decode("latin-1")
+        elif kind == b"iTXt":  # UTF-8 text (matplotlib writes it for non-Latin-1 text)
+            key, _, rest = body.partition(b"\0")
+            compressed, text = rest[0], rest[2:].split(b"\0", 2)[2]
+            texts[key.decode("latin-1")] = (zlib.decompress(text) if compressed
+                                            else text).decode("utf-8")
         elif kind == b"pHYs":
             x, _, unit = struct.unpack(">IIB", body)
             dpi = x * 0.0254 if unit == 1 else None

@@ -65,6 +65,43 @@ def test_hidden_and_empty_text_and_tick_labels_off_the_axis_do_not_count():
         figure_style.smallest_text(fig) == matplotlib.rcParams["font.size"]
 
 
+def test_texts_drawn_over_each_other_are_recorded():
+    data, _ = _figure()
+    assert png_chunks(data)[0][figure_style.OVERLAP_KEY] == "none"
+    with matplotlib.rc_context(figure_style.RC):
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.set_xticks([0, 0.01], ["first", "second"])  # two tick labels run into each other
+        data = base64.b64decode(figure_style.png(fig)[0])
+    assert png_chunks(data)[0][figure_style.OVERLAP_KEY] == "'first' / 'second'"
+    with matplotlib.rc_context(figure_style.RC):  # outside Latin-1: stored as UTF-8
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        fig.text(0.5, 0.5, "w̄ = ū·x"), fig.text(0.52, 0.5, "∂L/∂v")
+        data = base64.b64decode(figure_style.png(fig)[0])
+    assert png_chunks(data)[0][figure_style.OVERLAP_KEY] == "'w̄ = ū·x' / '∂L/∂v'"
+
+
+def test_tick_labels_of_ticks_outside_the_view_are_not_drawn_texts():
+    # a log axis keeps labelled ticks beyond its limits (10^1 and 10^-4 here,
+    # in the corner outside the axes): they are never drawn, so never overlap
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.loglog([19, 2600], [2e-4, 1])
+    fig.canvas.draw()
+    kept = [t.get_text() for tick in ax.xaxis.get_major_ticks() for t in [tick.label1]]
+    assert "$\\mathdefault{10^{1}}$" in kept
+    assert figure_style.overlapping_text(fig) == []
+    ax.set_xlim(5, 3000)  # now 10^1 is in view, and drawn
+    fig.canvas.draw()
+    assert figure_style.overlapping_text(fig) == []
+    ax.set(xlim=(2e-16, 0.5), ylim=(1e-13, 0.1))  # tiny values: compared in decades
+    fig.canvas.draw()
+    assert figure_style.overlapping_text(fig) == []
+
+
 def test_png_changes_no_global_setting_and_skips_empty_figures():
     before = dict(matplotlib.rcParams)
     _figure()

@@ -18,7 +18,8 @@ figure or an explorer (``CHAPTERS``), during the visit that
 ``test_browser.test_page`` makes anyway (at 1280 px, then with the window
 narrowed to 390 px). ``test_stored_figures_use_the_house_style`` checks the
 notebooks themselves: every PNG output was made by the house formatter
-(resolution, recorded text size, CSS size in the output's metadata).
+(resolution, recorded text size, CSS size in the output's metadata),
+and no two of its texts drawn over each other.
 """
 
 import base64
@@ -67,6 +68,10 @@ def test_stored_figures_use_the_house_style(path):
             bad.append(f"{name}: {dpi} dpi, not {figure_style.PRINT_DPI}")
         if smallest != "none" and float(smallest) < figure_style.FONT_SIZE - 1e-6:
             bad.append(f"{name}: text of {smallest} pt (house minimum {figure_style.FONT_SIZE})")
+        overlaps = texts.get(figure_style.OVERLAP_KEY)
+        if overlaps != "none":
+            bad.append(f"{name}: texts drawn over each other: {overlaps}" if overlaps else
+                       f"{name}: drawn before the formatter checked overlaps: re-execute it")
         css = figure_style.css_px(data)
         if (size.get("width"), size.get("height")) != css:
             bad.append(f"{name}: output metadata {size}, the PNG's CSS size is {css}")
