@@ -32,7 +32,8 @@ import struct
 import zlib
 
 __all__ = ["FONT_SIZE", "CSS_DPI", "PRINT_DPI", "FIGURE_WIDTH", "RC", "TEXT_KEY",
-           "OVERLAP_KEY", "smallest_text", "overlapping_text", "png", "css_px",
+           "OVERLAP_KEY", "smallest_text", "overlapping_text", "cut_text", "hide_overlapping",
+           "png", "css_px",
            "png_chunks", "png_text_px", "svg_text_px"]
 
 FONT_SIZE = 13.5
@@ -128,19 +129,70 @@ def overlapping_text(fig):
     >>> overlapping_text(fig)
     [('one', 'two')]
     """
-    from matplotlib.text import Text
+    boxes = [(t.get_text(), _box(t)) for t in _drawn_texts(fig)]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if _overlap(box_a, box_b, fig.dpi)]
 
-    scale = CSS_DPI / fig.dpi
-    # Text's own extent: an annotation's would include its arrow
-    boxes = [(t.get_text(), Text.get_window_extent(t)) for t in _drawn_texts(fig)]
-    pairs = []
-    for i, (a, box_a) in enumerate(boxes):
-        for b, box_b in boxes[i + 1:]:
-            across = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
-            down = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
-            if min(across, down) * scale > OVERLAP_PX:
-                pairs.append((a, b))
-    return pairs
+
+def cut_text(fig):
+    """The visible texts of ``fig`` that reach more than :data:`OVERLAP_PX`
+    past its edge, so that a fixed-size frame would cut them.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> _ = fig.text(0.1, 0.5, "fits"), fig.text(0.6, 0.5, "runs past the edge")
+    >>> cut_text(fig)
+    ['runs past the edge']
+    """
+    edge = fig.bbox
+    return [t.get_text() for t in _drawn_texts(fig) if max(
+        edge.x0 - (box := _box(t)).x0, box.x1 - edge.x1, edge.y0 - box.y0, box.y1 - edge.y1)
+        * CSS_DPI / fig.dpi > OVERLAP_PX]
+
+
+def hide_overlapping(texts):
+    """Show ``texts`` in order of priority, hiding each one that would overlap
+    a text shown before it (plateau labels crowded on a log axis).
+
+    Parameters
+    ----------
+    texts : sequence of matplotlib.text.Text
+        In one figure, most important first.
+    """
+    shown = []
+    for text in texts:
+        text.set_visible(True)
+        box = _box(text)
+        if any(_overlap(box, other, text.get_figure(root=True).dpi) for other in shown):
+            text.set_visible(False)
+        else:
+            shown.append(box)
+
+
+def _box(text):
+    from matplotlib.text import Annotation, Text
+
+    if isinstance(text, Annotation):
+        text.get_window_extent()  # places the text at its offset from the point
+    return Text.get_window_extent(text)  # the text's own: an annotation's includes its arrow
+
+
+def _overlap(box_a, box_b, dpi):
+    """Whether two boxes (display px at ``dpi``) share more than
+    :data:`OVERLAP_PX` CSS px both across and down."""
+    across = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+    down = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+    return min(across, down) * CSS_DPI / dpi > OVERLAP_PX
 
 
 def _drawn_texts(fig):

@@ -118,3 +118,15 @@ def test_svg_text_is_scaled_by_the_displayed_width():
               '<tspan style="font-size: 13.5px">A</tspan><tspan style="font-size: 9.45px">l'
               '</tspan></text></svg>')
     assert svg_text_px(script, 360) == pytest.approx(13.5)  # a superscript counts as its text
+
+
+def test_hide_overlapping_keeps_the_first_of_two_crowded_texts():
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    first, second, far = (fig.text(0.5, 0.5, "first"), fig.text(0.51, 0.5, "second"),
+                          fig.text(0.1, 0.1, "far"))
+    figure_style.hide_overlapping([first, second, far])
+    assert [t.get_visible() for t in (first, second, far)] == [True, False, True]
+    second.set_position((0.5, 0.9))  # room again: shown
+    figure_style.hide_overlapping([first, second, far])
+    assert second.get_visible() and figure_style.overlapping_text(fig) == []

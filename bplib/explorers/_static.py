@@ -25,6 +25,7 @@ import io
 import itertools
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -124,6 +125,13 @@ def draw_frames(results, plot, update, *, figsize, verdict, alt, **plot_kwargs):
     -------
     dict
         Grid index tuple -> :class:`Frame`.
+
+    Warns
+    -----
+    UserWarning
+        For a frame in which two texts are drawn over each other
+        (:func:`bplib._figure_style.overlapping_text`), or a text runs past
+        the frame's edge (:func:`bplib._figure_style.cut_text`).
     """
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
@@ -138,7 +146,19 @@ def draw_frames(results, plot, update, *, figsize, verdict, alt, **plot_kwargs):
         for key, result in results.items():
             update(artists, result)
             frames[key] = Frame(svg(fig), verdict(result), alt(result))
+            _warn_unreadable(fig, key)
     return frames
+
+
+def _warn_unreadable(fig, key):
+    crowded = figure_style.overlapping_text(fig)
+    if crowded:
+        warnings.warn(f"explorer frame {key}: texts drawn over each other: "
+                      + "; ".join(f"{a!r} / {b!r}" for a, b in crowded), stacklevel=3)
+    cut = figure_style.cut_text(fig)
+    if cut:
+        warnings.warn(f"explorer frame {key}: texts cut at the frame's edge: "
+                      + "; ".join(map(repr, cut)), stacklevel=3)
 
 
 @dataclass(frozen=True)

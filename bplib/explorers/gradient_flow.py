@@ -214,7 +214,8 @@ def experiment(depth=10, width=32, activation="tanh", scheme="xavier_normal", sc
 @dataclass
 class Artists:
     """The parts of a drawing that :func:`update` changes: the two axes, the
-    gradient-norm line and the histograms' step patches with their legend."""
+    gradient-norm line, the histograms' step patches with their legend, and
+    the figure's title (the network drawn)."""
 
     norm_ax: object
     hist_ax: object
@@ -222,6 +223,7 @@ class Artists:
     stairs: list
     legend: object
     max_depth: int
+    network: object = None
 
 
 def _log_formatter(v, _):
@@ -263,7 +265,10 @@ def plot(result, fig, *, max_depth=20):
     ax_h.xaxis.set_major_locator(MaxNLocator(5))
     # below both panels: at the book's font size the entries are wider than a panel
     legend = fig.legend(handles=stairs, loc="outside lower center", ncol=1, frameon=False)
-    artists = Artists(ax_n, ax_h, line, stairs, legend, max(int(max_depth), result.depth))
+    # the network over both panels: above the histograms it ran into the verdict
+    network = fig.suptitle(" ")
+    artists = Artists(ax_n, ax_h, line, stairs, legend, max(int(max_depth), result.depth),
+                      network)
     update(artists, result)
     return artists
 
@@ -302,10 +307,9 @@ def update(artists, result):
     unit = "" if result.activation in _RANGES else " / its std"
     plain = result.architecture == "plain"
     what = "activation $A^{(l)}$" if plain else "block activation $f(Z^{(l)})$"
-    h.set_xlabel(f"{what}{unit} ({result.activation})")
-    h.set_title(("" if plain else f"{ARCHITECTURES[result.architecture]}, ")
-                + f"{result.scheme} × {result.scale:.2g}, width {result.width}",
-                y=1.0)
+    h.set_xlabel(f"{what}{unit}\n({result.activation})")  # in one line it ran past the edge
+    artists.network.set_text(("" if plain else f"{ARCHITECTURES[result.architecture]}, ")
+                             + f"{result.scheme} × {result.scale:.2g}, width {result.width}")
 
 
 def _alt(result):

@@ -192,8 +192,8 @@ def update(artists, result):
         ax.set_ylim(min(shown.min(), 1e-4 * shown[0]) / 3,
                     max(shown.max(), shown[0]) * 3)
     product = result.eta * 2 / result.eta_limit
-    ax.set_title(f"ηλₘₐₓ = {product:.2f} (diverges above 2)",
-                 y=1.0)
+    # in two lines: in one it ran past the frame's edge
+    ax.set_title(f"ηλₘₐₓ = {product:.2f}\n(diverges above 2)", y=1.0)
 
 
 def _alt(result):

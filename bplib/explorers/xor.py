@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
+from .. import _figure_style as figure_style
 from .. import data, two_layer
 from .._validation import check_positive, check_positive_int
 
@@ -281,7 +282,8 @@ def _experiment(h, eta, seed, steps):
 class Artists:
     """What :func:`update` changes: the two axes, the filled output bands and
     the boundary (replaced on each update), the hidden units' lines (one
-    line broken by NaNs), the loss curve and its label."""
+    line broken by NaNs), the loss curve, and the plateaus' labels (shown
+    where they fit)."""
 
     plane_ax: object
     loss_ax: object
@@ -289,6 +291,7 @@ class Artists:
     boundary: object
     units: object
     curve: object
+    plateau_labels: tuple = ()
 
 
 _LEVELS = (0.0, 0.1, 0.5, 0.9, 1.0)  # output bands: confident 0, leaning 0, leaning 1, confident 1
@@ -329,17 +332,21 @@ def plot(result, fig):
     ax_p.legend(handles, ["Y = 1/2", "hidden units' lines", "Y < 0.1", "Y > 0.9"],
                 loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     (curve,) = ax_l.plot([], [], color=_BLUE, linewidth=1.5)
-    for value in PLATEAUS + (1 / 4,):
+    labels = {}
+    # 1/16 and 1/12 lie close on the log axis: below and beside their lines
+    for value, place in zip(PLATEAUS + (1 / 4,), ("top", "center", "bottom", "center")):
         ax_l.axhline(value, color="0.4", linestyle=":", linewidth=1)
-        ax_l.annotate(f"1/{round(1 / value)}", (1, value), xycoords=("axes fraction", "data"),
-                      xytext=(2, 0), textcoords="offset points", va="center")
+        labels[value] = ax_l.annotate(f"1/{round(1 / value)}", (1, value),
+                                      xycoords=("axes fraction", "data"), xytext=(2, 0),
+                                      textcoords="offset points", va=place)
     ax_l.set(yscale="log", xlabel="step", ylabel="loss ℒ")
     ax_l.xaxis.set_major_locator(MaxNLocator(3, steps=[1, 2, 5, 10]))
     # plain-text tick labels: mathtext's 10^k on every redraw is slow
     ax_l.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax_l.yaxis.set_minor_locator(NullLocator())
     ax_l.grid(True, which="major", alpha=0.3)
-    artists = Artists(ax_p, ax_l, None, None, units, curve)
+    artists = Artists(ax_p, ax_l, None, None, units, curve,
+                      tuple(labels[v] for v in (1 / 8, 1 / 16, 1 / 12, 1 / 4)))
     update(artists, result)
     return artists
 
@@ -395,8 +402,9 @@ def update(artists, result):
     artists.curve.set_data(*_envelope(loss))  # at most ~500 points: the redraw stays light
     artists.loss_ax.set_xlim(0, max(result.steps, 1))
     artists.loss_ax.set_ylim(min(1e-4, np.nanmin(loss) / 2), 0.5)  # every loss is < 1/2
-    artists.loss_ax.set_title(f"loss {loss[-1]:.2g} after {len(loss) - 1} steps",
-                              y=1.0)
+    figure_style.hide_overlapping(artists.plateau_labels)  # a long range crowds them
+    artists.loss_ax.set_title(f"after {len(loss) - 1} steps:\nloss {loss[-1]:.2g}",
+                              y=1.0)  # in one line it ran past the frame's edge
 
 
 def _alt(result):

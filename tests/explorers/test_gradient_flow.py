@@ -104,7 +104,7 @@ def test_plot_draws_the_result_and_update_redraws_it():
     np.testing.assert_allclose(artists.norms.get_xdata(), [1, 2, 3])
     assert [p.get_visible() for p in artists.stairs] == [True] * 3 + [False] * 2
     assert artists.norm_ax.get_title().startswith(other.verdict)
-    assert "/ its std (relu)" in artists.hist_ax.get_xlabel()
+    assert "/ its std\n(relu)" in artists.hist_ax.get_xlabel()
     assert n_children == (len(artists.norm_ax.get_children()),
                           len(artists.hist_ax.get_children()))  # reused, not added
     fig.canvas.draw()
@@ -201,10 +201,10 @@ def test_architecture_is_validated():
 def test_plot_names_the_architecture():
     fig = plt.figure()
     artists = gradient_flow.plot(gradient_flow.experiment(4, 8, "tanh"), fig)
-    assert artists.hist_ax.get_title() == "xavier_normal × 1, width 8"
+    assert artists.network.get_text() == "xavier_normal × 1, width 8"
     r = gradient_flow.experiment(4, 8, "tanh", architecture="residual_normalised")
     gradient_flow.update(artists, r)
-    assert artists.hist_ax.get_title() == "residual + layer norm, xavier_normal × 1, width 8"
+    assert artists.network.get_text() == "residual + layer norm, xavier_normal × 1, width 8"
     assert "block activation" in artists.hist_ax.get_xlabel()
     np.testing.assert_allclose(artists.norms.get_ydata(), r.diagnostics.grad_norms)
     assert "4-layer residual + layer norm tanh network" in gradient_flow._alt(r)

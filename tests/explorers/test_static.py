@@ -231,3 +231,16 @@ def test_grid_index_finds_the_setting_or_names_the_grid():
         se.grid_index(axes, (3, "relu"), ("depth", "activation"))
     with pytest.raises(ValueError, match="one value per control"):
         se.grid_index(axes, (1,), ("depth", "activation"))
+
+
+def test_a_frame_with_texts_drawn_over_each_other_is_reported():
+    def plot(result, fig):
+        ax = fig.subplots()
+        return [ax.text(0.5, 0.5, "fixed"), ax.text(0.9, 0.1, "moving")]
+
+    def update(texts, result):
+        texts[1].set_position(result)
+
+    frames = {(0,): (0.9, 0.1), (1,): (0.51, 0.5)}  # the second puts "moving" on "fixed"
+    with pytest.warns(UserWarning, match=r"explorer frame \(1,\): .*'fixed' / 'moving'"):
+        se.draw_frames(frames, plot, update, figsize=(4, 3), verdict=str, alt=str)
