@@ -244,3 +244,15 @@ def test_a_frame_with_texts_drawn_over_each_other_is_reported():
     frames = {(0,): (0.9, 0.1), (1,): (0.51, 0.5)}  # the second puts "moving" on "fixed"
     with pytest.warns(UserWarning, match=r"explorer frame \(1,\): .*'fixed' / 'moving'"):
         se.draw_frames(frames, plot, update, figsize=(4, 3), verdict=str, alt=str)
+
+
+def test_a_frame_with_text_past_its_edge_is_reported():
+    def plot(result, fig):
+        return fig.subplots().set_title("short")
+
+    def update(title, result):
+        title.set_text(result)
+
+    frames = {(0,): "short", (1,): "a title far longer than the frame is wide " * 3}
+    with pytest.warns(UserWarning, match=r"explorer frame \(1,\): texts cut at the frame's edge"):
+        se.draw_frames(frames, plot, update, figsize=(4, 3), verdict=str, alt=str)
