@@ -248,7 +248,7 @@ def test_a_frame_with_texts_drawn_over_each_other_is_reported():
 
 def test_a_frame_with_text_past_its_edge_is_reported():
     def plot(result, fig):
-        return fig.subplots().set_title("short")
+        return fig.subplots().set_title("short", loc="left")  # a longer one runs right
 
     def update(title, result):
         title.set_text(result)
