@@ -33,8 +33,7 @@ import zlib
 
 __all__ = ["FONT_SIZE", "CSS_DPI", "PRINT_DPI", "FIGURE_WIDTH", "RC", "TEXT_KEY",
            "OVERLAP_KEY", "smallest_text", "overlapping_text", "cut_text", "hide_overlapping",
-           "png", "css_px",
-           "png_chunks", "png_text_px", "svg_text_px"]
+           "png", "css_px", "png_chunks", "png_text_px", "svg_text_px"]
 
 FONT_SIZE = 13.5
 """float: the smallest text in a figure, in points."""
@@ -155,9 +154,12 @@ def cut_text(fig):
     ['runs past the edge']
     """
     edge = fig.bbox
-    return [t.get_text() for t in _drawn_texts(fig) if max(
-        edge.x0 - (box := _box(t)).x0, box.x1 - edge.x1, edge.y0 - box.y0, box.y1 - edge.y1)
-        * CSS_DPI / fig.dpi > OVERLAP_PX]
+
+    def past_edge(box):  # display px, at the figure's dpi
+        return max(edge.x0 - box.x0, box.x1 - edge.x1, edge.y0 - box.y0, box.y1 - edge.y1)
+
+    return [t.get_text() for t in _drawn_texts(fig)
+            if past_edge(_box(t)) * CSS_DPI / fig.dpi > OVERLAP_PX]
 
 
 def hide_overlapping(texts):
@@ -172,8 +174,8 @@ def hide_overlapping(texts):
     shown = []
     for text in texts:
         text.set_visible(True)
-        box = _box(text)
-        if any(_overlap(box, other, text.get_figure(root=True).dpi) for other in shown):
+        box, dpi = _box(text), text.get_figure(root=True).dpi
+        if any(_overlap(box, other, dpi) for other in shown):
             text.set_visible(False)
         else:
             shown.append(box)

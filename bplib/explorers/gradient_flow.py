@@ -223,7 +223,7 @@ class Artists:
     stairs: list
     legend: object
     max_depth: int
-    network: object = None
+    network: object
 
 
 def _log_formatter(v, _):

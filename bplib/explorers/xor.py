@@ -291,7 +291,7 @@ class Artists:
     boundary: object
     units: object
     curve: object
-    plateau_labels: tuple = ()
+    plateau_labels: tuple
 
 
 _LEVELS = (0.0, 0.1, 0.5, 0.9, 1.0)  # output bands: confident 0, leaning 0, leaning 1, confident 1
